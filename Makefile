@@ -1,0 +1,48 @@
+# The two commands: `make run` serves the portal, `make test` runs every check.
+# Both install what is missing first (scripts/setup.sh) and, when DATABASE_URL is unset,
+# start the private PostGIS cluster under .state/ (scripts/pg.sh).
+
+SHELL := /bin/bash
+PORT ?= 8000
+WORKERS ?= 2
+PY := .venv/bin/python
+STATE := .state
+
+.PHONY: run serve stop test lint setup db migrate demo bench bench-smoke clean
+
+setup:
+	@bash scripts/setup.sh
+
+db: setup
+	@if [ -z "$$DATABASE_URL" ]; then bash scripts/pg.sh start; fi
+
+migrate: db
+	@$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	@$(PY) manage.py load_demo --if-empty
+
+run: demo serve
+
+serve:
+	@mkdir -p $(STATE)
+	@echo "gisportal: serving on http://127.0.0.1:$(PORT)/ (make stop to stop)"
+	@exec .venv/bin/gunicorn gisportal.wsgi:application \
+		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
+		--pid $(STATE)/gunicorn.pid --access-logfile - --log-level warning
+
+stop:
+	@if [ -f $(STATE)/gunicorn.pid ]; then kill $$(cat $(STATE)/gunicorn.pid) 2>/dev/null || true; rm -f $(STATE)/gunicorn.pid; fi
+	@if [ -f $(STATE)/pgdata/PG_VERSION ]; then bash scripts/pg.sh stop; fi
+	@echo "gisportal: stopped"
+
+lint: setup
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+test: db lint
+	@$(PY) manage.py makemigrations --check --dry-run -v 1
+	@.venv/bin/pytest -p no:cacheprovider --create-db
+
+clean: stop
+	rm -rf $(STATE) staticfiles gisportal/static/vendor

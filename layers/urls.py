@@ -1,0 +1,10 @@
+from django.urls import path
+
+from layers import views
+
+app_name = "layers"
+
+urlpatterns = [
+    path("tiles/<slug:layer>/<int:z>/<int:x>/<int:y>.mvt", views.tile, name="tile"),
+    path("tiles/<slug:layer>.json", views.tilejson, name="tilejson"),
+]

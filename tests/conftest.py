@@ -1,0 +1,59 @@
+"""Fixtures shared by every test: two small municipalities drawn by hand, in EPSG:32638."""
+
+import pytest
+from django.conf import settings
+from django.contrib.gis.geos import MultiPolygon, Polygon
+
+from core.models import District, Municipality
+
+
+def square(x: float, y: float, size: float, srid: int = settings.SRID_STORAGE) -> Polygon:
+    polygon = Polygon.from_bbox((x, y, x + size, y + size))
+    polygon.srid = srid
+    return polygon
+
+
+def multi(*polygons: Polygon) -> MultiPolygon:
+    return MultiPolygon(*polygons, srid=polygons[0].srid)
+
+
+# Batumi's centre is near (41.64 E, 41.64 N): about x=220,150 y=4,615,260 in UTM 38N.
+BATUMI_ORIGIN = (218000.0, 4613000.0)
+# Rustavi's centre is near (45.00 E, 41.55 N): about x=500,000 y=4,599,815 in UTM 38N.
+RUSTAVI_ORIGIN = (498000.0, 4598000.0)
+
+
+@pytest.fixture
+def batumi(db) -> Municipality:
+    x, y = BATUMI_ORIGIN
+    municipality = Municipality.objects.create(
+        code="BTM",
+        name_ka="ბათუმი",
+        name_en="Batumi",
+        ocha_code="GE1511",
+        boundary=multi(square(x, y, 4000)),
+        center_lon=41.64,
+        center_lat=41.64,
+    )
+    District.objects.create(
+        municipality=municipality,
+        code="old-town",
+        name_ka="ძველი ქალაქი",
+        name_en="Old Town",
+        boundary=multi(square(x, y, 2000)),
+    )
+    return municipality
+
+
+@pytest.fixture
+def rustavi(db) -> Municipality:
+    x, y = RUSTAVI_ORIGIN
+    return Municipality.objects.create(
+        code="RST",
+        name_ka="რუსთავი",
+        name_en="Rustavi",
+        ocha_code="GE4411",
+        boundary=multi(square(x, y, 4000)),
+        center_lon=45.0,
+        center_lat=41.55,
+    )
