@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.db.models import F, Func, Value
 
+from core.geometry import transformer
 from layers.registry import Layer
 
 EXTENT = 4096
@@ -35,17 +37,46 @@ def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     return minx, maxy - size, minx + size, maxy
 
 
-def query_envelope(z: int, x: int, y: int) -> Polygon:
-    """The tile grown by the buffer, in the storage SRID, for an index-using `&&` filter."""
+# Data lives in Georgia; a tile's search box is clipped to this region (EPSG:4326) before it is
+# projected to UTM 38N, where far-away coordinates would not project sensibly.
+DATA_REGION = (36.0, 38.0, 52.0, 47.0)
+
+
+def query_envelope(z: int, x: int, y: int) -> Polygon | None:
+    """The tile grown by the buffer, as a box in the storage SRID for an index-using `&&` filter.
+
+    None when the tile lies wholly outside the data region.
+    """
     minx, miny, maxx, maxy = tile_bounds(z, x, y)
     margin = (maxx - minx) * BUFFER / EXTENT
-    envelope = Polygon.from_bbox((minx - margin, miny - margin, maxx + margin, maxy + margin))
-    envelope.srid = settings.SRID_TILES
-    # Densify so that the envelope's transformed edges stay straight enough in UTM.
-    envelope = envelope.ogr
-    envelope.segmentize(max(maxx - minx, 1.0) / 8)
-    envelope = envelope.geos
-    envelope.transform(settings.SRID_STORAGE)
+    to_lonlat = transformer(settings.SRID_TILES, 4326)
+    lon0, lat0 = to_lonlat.transform(minx - margin, miny - margin)
+    lon1, lat1 = to_lonlat.transform(maxx + margin, maxy + margin)
+    lon0, lat0 = max(lon0, DATA_REGION[0]), max(lat0, DATA_REGION[1])
+    lon1, lat1 = min(lon1, DATA_REGION[2]), min(lat1, DATA_REGION[3])
+    if lon0 >= lon1 or lat0 >= lat1:
+        return None
+    # The box's edges curve in UTM: project points along them and take their bounds.
+    steps = np.linspace(0.0, 1.0, 9)
+    lons = np.concatenate(
+        [
+            lon0 + (lon1 - lon0) * steps,
+            np.full(9, lon1),
+            lon0 + (lon1 - lon0) * steps,
+            np.full(9, lon0),
+        ]
+    )
+    lats = np.concatenate(
+        [
+            np.full(9, lat0),
+            lat0 + (lat1 - lat0) * steps,
+            np.full(9, lat1),
+            lat0 + (lat1 - lat0) * steps,
+        ]
+    )
+    ux, uy = transformer(4326, settings.SRID_STORAGE).transform(lons, lats)
+    envelope = Polygon.from_bbox((ux.min(), uy.min(), ux.max(), uy.max()))
+    envelope.srid = settings.SRID_STORAGE
     return envelope
 
 
@@ -74,11 +105,14 @@ def tile_sql(layer: Layer, z: int, x: int, y: int, queryset=None) -> tuple[str, 
     The ORM builds the inner query (filters, the index-using `&&` and the MVT geometry); the
     aggregate ST_AsMVT around it has no ORM expression, so it wraps the compiled SQL.
     """
+    envelope = query_envelope(z, x, y)
+    if envelope is None:
+        return "", []
     qs = queryset if queryset is not None else layer.get_queryset()
     geom_field = layer.geometry_field
     simplify = layer.simplify_pixels if z < layer.max_zoom else 0.0
     qs = (
-        qs.filter(**{f"{geom_field}__bboverlaps": query_envelope(z, x, y)})
+        qs.filter(**{f"{geom_field}__bboverlaps": envelope})
         .annotate(
             mvt_geom=AsMVTGeom(F(geom_field), z, x, y, simplify),
             mvt_fid=F("pk"),
@@ -99,6 +133,8 @@ def render_tile(layer: Layer, z: int, x: int, y: int, queryset=None) -> bytes:
         tile_bounds(z, x, y)
         return b""
     sql, params = tile_sql(layer, z, x, y, queryset)
+    if not sql:
+        return b""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -1,0 +1,172 @@
+"""Vector tiles of registered layers: they decode, hold the right features, and refuse bad input."""
+
+import gzip
+from datetime import date
+
+import mapbox_vector_tile
+import pytest
+from django.contrib.gis.geos import Point
+
+from layers.registry import Layer, Visibility, registry
+from layers.tiles import lonlat_to_tile, tile_bounds
+from parcels.models import LandUse, Parcel
+from tests.conftest import BATUMI_ORIGIN, multi, square
+
+
+def make_parcel(municipality, code: str, dx: float, dy: float, size: float = 20.0) -> Parcel:
+    x, y = BATUMI_ORIGIN
+    geom = multi(square(x + dx, y + dy, size))
+    return Parcel.objects.create(
+        cadastral_code=code,
+        municipality=municipality,
+        geom=geom,
+        area_m2=geom.area,
+        land_use=LandUse.RESIDENTIAL,
+        valid_from=date(2024, 1, 1),
+    )
+
+
+def tile_of(parcel: Parcel, z: int) -> tuple[int, int]:
+    centre = parcel.geom.centroid.transform(4326, clone=True)
+    return lonlat_to_tile(centre.x, centre.y, z)
+
+
+def decode(response) -> dict:
+    body = response.content
+    if response.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    return mapbox_vector_tile.decode(body)
+
+
+@pytest.fixture
+def parcels(batumi):
+    return [
+        make_parcel(batumi, "05.24.11.001", 1000, 1000),
+        make_parcel(batumi, "05.24.11.002", 1020, 1000),
+        make_parcel(batumi, "05.24.11.003", 1040, 1000),
+    ]
+
+
+def test_parcel_tile_at_zoom_16_holds_the_parcels_with_their_codes(client, parcels):
+    x, y = tile_of(parcels[0], 16)
+    response = client.get(f"/tiles/parcels/16/{x}/{y}.mvt", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+    assert response["Content-Encoding"] == "gzip"
+    features = decode(response)["parcels"]["features"]
+    assert {f["id"] for f in features} == {p.pk for p in parcels}
+    assert {f["properties"]["cadastral_code"] for f in features} == {
+        "05.24.11.001",
+        "05.24.11.002",
+        "05.24.11.003",
+    }
+
+
+def test_tile_is_built_in_one_query(client, parcels, django_assert_num_queries):
+    x, y = tile_of(parcels[0], 16)
+    with django_assert_num_queries(1):
+        assert client.get(f"/tiles/parcels/16/{x}/{y}.mvt").status_code == 200
+
+
+def test_retired_parcels_are_not_in_the_tile(client, parcels):
+    parcels[1].valid_to = date(2025, 1, 1)
+    parcels[1].save()
+    x, y = tile_of(parcels[0], 17)
+    ids = {
+        f["id"] for f in decode(client.get(f"/tiles/parcels/17/{x}/{y}.mvt"))["parcels"]["features"]
+    }
+    assert parcels[1].pk not in ids
+    assert parcels[0].pk in ids
+
+
+def test_feature_on_a_tile_edge_appears_in_both_tiles(client, batumi):
+    # A parcel straddling the edge between two z18 tiles is clipped into both, buffer included.
+    probe = make_parcel(batumi, "05.24.11.010", 1500, 1500, size=1)
+    x, y = tile_of(probe, 18)
+    probe.delete()
+    minx, miny, maxx, maxy = tile_bounds(18, x, y)
+    edge = Point(maxx, (miny + maxy) / 2, srid=3857).transform(32638, clone=True)
+    geom = multi(square(edge.x - 5, edge.y - 5, 10))
+    parcel = Parcel.objects.create(
+        cadastral_code="05.24.11.011",
+        municipality=batumi,
+        geom=geom,
+        area_m2=geom.area,
+        land_use=LandUse.RESIDENTIAL,
+        valid_from=date(2024, 1, 1),
+    )
+    for tx in (x, x + 1):
+        features = decode(client.get(f"/tiles/parcels/18/{tx}/{y}.mvt"))["parcels"]["features"]
+        assert parcel.pk in {f["id"] for f in features}
+
+
+def test_empty_tile_answers_204(client, parcels):
+    assert client.get("/tiles/parcels/16/0/0.mvt").status_code == 204
+
+
+def test_parcels_are_not_drawn_below_their_minimum_zoom(client, parcels):
+    x, y = tile_of(parcels[0], 12)
+    assert client.get(f"/tiles/parcels/12/{x}/{y}.mvt").status_code == 204
+
+
+def test_boundaries_are_drawn_at_low_zoom(client, parcels, batumi):
+    x, y = tile_of(parcels[0], 8)
+    layer = decode(client.get(f"/tiles/municipalities/8/{x}/{y}.mvt"))["municipalities"]
+    assert [f["properties"]["code"] for f in layer["features"]] == ["BTM"]
+
+
+@pytest.mark.parametrize("path", ["/tiles/parcels/3/8/0.mvt", "/tiles/parcels/30/0/0.mvt"])
+def test_tile_outside_the_grid_answers_400(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "detail" in response.json()
+
+
+def test_unknown_layer_answers_404(client, db):
+    assert client.get("/tiles/nothing/1/0/0.mvt").status_code == 404
+
+
+def test_repeated_request_with_the_etag_answers_304(client, parcels):
+    x, y = tile_of(parcels[0], 16)
+    first = client.get(f"/tiles/parcels/16/{x}/{y}.mvt")
+    assert "max-age" in first["Cache-Control"]
+    again = client.get(f"/tiles/parcels/16/{x}/{y}.mvt", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_tilejson_points_at_the_tiles(client, db):
+    data = client.get("/tiles/parcels.json").json()
+    assert data["tiles"][0].endswith("/tiles/parcels/{z}/{x}/{y}.mvt")
+    assert data["minzoom"] == 15
+    assert data["vector_layers"][0]["id"] == "parcels"
+
+
+@pytest.fixture
+def staff_only_layer():
+    layer = registry.register(
+        Layer(
+            name="staff-parcels",
+            title_ka="შიდა",
+            title_en="Internal",
+            queryset=lambda: Parcel.objects.all(),
+            properties=("cadastral_code",),
+            visibility=Visibility.STAFF,
+        )
+    )
+    yield layer
+    registry._layers.pop(layer.name)
+
+
+def test_staff_only_layer_is_invisible_to_the_public(client, parcels, staff_only_layer):
+    x, y = tile_of(parcels[0], 16)
+    assert client.get(f"/tiles/staff-parcels/16/{x}/{y}.mvt").status_code == 404
+    assert client.get("/tiles/staff-parcels.json").status_code == 404
+
+
+def test_staff_only_layer_is_served_to_staff(client, parcels, staff_only_layer, django_user_model):
+    user = django_user_model.objects.create_user("gis@example.ge", password="x", is_staff=True)
+    client.force_login(user)
+    x, y = tile_of(parcels[0], 16)
+    response = client.get(f"/tiles/staff-parcels/16/{x}/{y}.mvt")
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("private")
