@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -8,6 +9,8 @@ from gisportal import views
 
 admin.site.site_header = "gisportal"
 admin.site.site_title = "gisportal"
+# Staff sign in through allauth, where throttling and MFA apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.root_redirect, name="root"),

@@ -5,7 +5,7 @@ import re
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -45,7 +45,9 @@ class ZoneQuerySet(models.QuerySet):
 class Zone(BilingualNameMixin):
     """A land-use zone with its coefficients: K-1 coverage, K-2 floor area, K-3 green share."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="zones")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="zones", verbose_name=_("municipality")
+    )
     code = models.CharField(_("code"), max_length=30)
     k1 = models.DecimalField(_("K-1 (max. coverage)"), max_digits=4, decimal_places=2)
     k2 = models.DecimalField(_("K-2 (max. floor area ratio)"), max_digits=5, decimal_places=2)
@@ -105,7 +107,12 @@ class Parcel(models.Model):
     address_ka = models.CharField(_("address (Georgian)"), max_length=300, blank=True)
     address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
     zone = models.ForeignKey(
-        Zone, on_delete=models.SET_NULL, null=True, blank=True, related_name="parcels"
+        Zone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parcels",
+        verbose_name=_("zone"),
     )
     is_municipal_property = models.BooleanField(_("municipal property"), default=False)
     valid_from = models.DateField(_("valid from"))
@@ -145,12 +152,9 @@ class Parcel(models.Model):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(fields=["municipality", "valid_to"], name="parcel_municipality_idx"),
-            GinIndex(
-                fields=["address_ka"], name="parcel_address_ka_trgm", opclasses=["gin_trgm_ops"]
-            ),
-            GinIndex(
-                fields=["address_en"], name="parcel_address_en_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            # Address search (icontains compares UPPER(column)) uses trigram indexes on that
+            # expression, made in migration 0002: Django 5.2 renders OpClass over a function
+            # without the parentheses PostgreSQL needs.
         ]
 
     def __str__(self) -> str:
@@ -169,7 +173,12 @@ class Street(BilingualNameMixin):
         SECONDARY = "secondary", _("Secondary")
         RESIDENTIAL = "residential", _("Residential")
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="streets")
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="streets",
+        verbose_name=_("municipality"),
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RESIDENTIAL)
     geom = models.MultiLineStringField(_("geometry"), srid=settings.SRID_STORAGE)
 
@@ -182,7 +191,10 @@ class Street(BilingualNameMixin):
 
 class Building(models.Model):
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="buildings"
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="buildings",
+        verbose_name=_("municipality"),
     )
     floors = models.PositiveSmallIntegerField(_("floors"), default=1)
     height_m = models.FloatField(_("height, m"), null=True, blank=True)
@@ -200,7 +212,12 @@ class Building(models.Model):
 class Block(models.Model):
     """A cadastral block: the code prefix shared by the parcels inside it."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="blocks")
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="blocks",
+        verbose_name=_("municipality"),
+    )
     code = models.CharField(_("code"), max_length=32)
     geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE)
 

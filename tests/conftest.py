@@ -17,6 +17,15 @@ def multi(*polygons: Polygon) -> MultiPolygon:
     return MultiPolygon(*polygons, srid=polygons[0].srid)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing is slow by design; tests need only that passwords are checked."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 # Batumi's centre is near (41.64 E, 41.64 N): about x=220,150 y=4,615,260 in UTM 38N.
 BATUMI_ORIGIN = (218000.0, 4613000.0)
 # Rustavi's centre is near (45.00 E, 41.55 N): about x=500,000 y=4,599,815 in UTM 38N.
