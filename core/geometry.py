@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 
 GEOJSON_TYPES = {
     "Point",
@@ -356,3 +356,178 @@ def as_multipolygon(geom: GEOSGeometry) -> MultiPolygon:
     if isinstance(geom, Polygon):
         return MultiPolygon(geom, srid=geom.srid)
     raise GeometryError(f"A {geom.geom_type} is not an area.", "type")
+
+
+# Many geometries at once: the checks of `parse_geometry` over shapely arrays, for file imports.
+
+_TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
+_CRS_TRANSFORMERS: dict[tuple[str, str], Transformer] = {}
+
+
+def crs_transformer(source: int | CRS, target: int | CRS) -> Transformer:
+    """An always-xy transformer between two SRIDs or pyproj CRSs (a file may name any CRS)."""
+    if isinstance(source, int) and isinstance(target, int):
+        return transformer(source, target)
+    source_crs, target_crs = CRS.from_user_input(source), CRS.from_user_input(target)
+    key = (source_crs.to_wkt(), target_crs.to_wkt())
+    if key not in _CRS_TRANSFORMERS:
+        _CRS_TRANSFORMERS[key] = Transformer.from_crs(source_crs, target_crs, always_xy=True)
+    return _CRS_TRANSFORMERS[key]
+
+
+def transform_many(geoms, source: int | CRS, target: int | CRS) -> np.ndarray:
+    """Reproject an array of shapely geometries (None stays None) with one PROJ call."""
+    geoms = np.asarray(geoms, dtype=object)
+    if source == target:
+        return geoms
+    tr = crs_transformer(source, target)
+
+    def _xy(coords: np.ndarray) -> np.ndarray:
+        x, y = tr.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, _xy)
+
+
+def _first_per_geometry(positions: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For flagged coordinate positions, each geometry's number and its first flagged position."""
+    geometries, first = np.unique(index[positions], return_index=True)
+    return geometries, positions[first]
+
+
+def check_many(
+    geoms,
+    srid: int | CRS,
+    *,
+    allowed_types: Iterable[str] | None = None,
+    max_vertices: int | None = None,
+    within_georgia: bool = True,
+    promote_multi: bool = True,
+) -> list[GeometryError | None]:
+    """Check an array of shapely geometries in `srid` as `parse_geometry` checks one.
+
+    Returns, in order, None for each geometry that `parse_geometry` would accept and otherwise
+    the `GeometryError` (same message, same code) that it would raise; the work is done over
+    whole arrays, which is what makes an import of a cadastre fast. Two differences, because a
+    file names its own coordinate system: `srid` may be any CRS that pyproj can transform from
+    (the SRID allow list is the caller's business), and the range and swapped-axes checks that
+    `parse_geometry` makes for EPSG:4326 are made for every geographic CRS. A missing geometry
+    (None) is empty. Nothing is reprojected or promoted here: see `transform_many`.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    errors: list[GeometryError | None] = [None] * n
+    pending = np.ones(n, dtype=bool)
+
+    def reject(i: int, message: str, code: str) -> None:
+        errors[i] = GeometryError(message, code)
+        pending[i] = False
+
+    for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)):
+        reject(int(i), "The geometry is empty.", "empty")
+    work = shapely.force_2d(geoms)
+
+    limit = max_vertices or settings.GEOMETRY_MAX_VERTICES
+    counts = shapely.get_num_coordinates(work)
+    for i in np.flatnonzero(pending & (counts > limit)):
+        reject(
+            int(i),
+            f"The geometry has {counts[i]} vertices; at most {limit} are accepted. Simplify it.",
+            "too_many_vertices",
+        )
+
+    coords, index = shapely.get_coordinates(work, return_index=True)
+    offsets = np.cumsum(counts) - counts
+    bad = np.flatnonzero(~np.isfinite(coords).all(axis=1) & pending[index])
+    for g, position in zip(*_first_per_geometry(bad, index), strict=True):
+        reject(
+            int(g),
+            f"Vertex {position - offsets[g] + 1} has a coordinate that is not a finite number.",
+            "not_finite",
+        )
+
+    kinds = shapely.get_type_id(work)
+    if allowed_types is not None:
+        allowed = set(allowed_types)
+        expected = " or ".join(sorted(allowed))
+        promotes = promote_multi and "MultiPolygon" in allowed
+        for i in np.flatnonzero(pending):
+            name = _TYPE_NAMES.get(int(kinds[i]), "geometry")
+            if name not in allowed and not (promotes and name == "Polygon"):
+                reject(int(i), f"A {name} was sent; expected {expected}.", "type")
+
+    checked = np.flatnonzero(pending & np.isin(kinds, (1, 3, 5, 6)))
+    for i in checked[~shapely.is_valid(work[checked])]:
+        reject(int(i), _validity_message(work[i]), "invalid_geometry")
+
+    if within_georgia:
+        _check_extent_many(coords, index, offsets, pending, srid, reject)
+    return errors
+
+
+def _check_extent_many(coords, index, offsets, pending, srid, reject) -> None:
+    """`_check_extent` for every pending geometry at once."""
+    rows = pending[index]
+    if not rows.any():
+        return
+    geographic = srid == 4326 or CRS.from_user_input(srid).is_geographic
+    if geographic:
+        out_of_range = (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+        bad = np.flatnonzero(out_of_range & rows)
+        for g, position in zip(*_first_per_geometry(bad, index), strict=True):
+            x, y = coords[position]
+            reject(
+                int(g),
+                f"The coordinate ({x:.6g} {y:.6g}) is out of range for EPSG:4326: "
+                "longitude must lie within ±180 and latitude within ±90.",
+                "out_of_range",
+            )
+        rows = pending[index]
+    positions = np.flatnonzero(rows)
+    if not len(positions):
+        return
+    subset, subset_index = coords[positions], index[positions]
+
+    def lonlat(xy: np.ndarray) -> np.ndarray:
+        if srid == 4326:
+            return xy
+        x, y = crs_transformer(srid, 4326).transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    bbox = settings.GEORGIA_BBOX
+    subset_lonlat = lonlat(subset)
+    outside = ~_inside(subset_lonlat, bbox)
+    if not outside.any():
+        return
+    failing = np.unique(subset_index[outside])
+    if geographic:
+        swapped_outside = ~_inside(lonlat(subset[:, ::-1]), bbox)
+        swapped_fails = np.unique(subset_index[swapped_outside])
+        for g in np.setdiff1d(failing, swapped_fails, assume_unique=True):
+            x, y = coords[offsets[g]]
+            reject(
+                int(g),
+                f"The coordinates look swapped: ({x:.6g} {y:.6g}) lies outside Georgia, but "
+                f"({y:.6g} {x:.6g}) lies inside. Give longitude first, then latitude.",
+                "swapped",
+            )
+    for g, first in zip(*_first_per_geometry(np.flatnonzero(outside), subset_index), strict=True):
+        if not pending[g]:
+            continue
+        lon, lat = subset_lonlat[first]
+        x, y = subset[first]
+        reject(
+            int(g),
+            f"The coordinate ({x:.6g} {y:.6g}) lies outside Georgia "
+            f"(longitude {lon:.4f}, latitude {lat:.4f} in EPSG:4326).",
+            "outside_georgia",
+        )
