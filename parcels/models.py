@@ -15,6 +15,9 @@ from core.models import BilingualNameMixin, Municipality
 
 CADASTRAL_CODE = re.compile(r"^\d{1,3}(\.\d{1,4}){3,4}$")
 
+# Geometry fields set spatial_index=False: each has a named GistIndex in its Meta instead of
+# GeoDjango's unnamed one (STYLE.md 5), and two indexes would double the upkeep of every write.
+
 
 def validate_cadastral_code(value: str) -> None:
     """NAPR codes: 4 or 5 dot-separated groups of digits, e.g. 05.24.11.005."""
@@ -56,7 +59,7 @@ class Zone(BilingualNameMixin):
     allowed_uses = ArrayField(
         models.CharField(max_length=20, choices=LandUse.choices), default=list, blank=True
     )
-    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE)
+    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE, spatial_index=False)
 
     objects = ZoneQuerySet.as_manager()
 
@@ -101,7 +104,7 @@ class Parcel(models.Model):
         related_name="parcels",
         verbose_name=_("municipality"),
     )
-    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE)
+    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE, spatial_index=False)
     area_m2 = models.FloatField(_("area, m²"), help_text=_("Computed from the geometry."))
     land_use = models.CharField(_("land use"), max_length=20, choices=LandUse.choices)
     address_ka = models.CharField(_("address (Georgian)"), max_length=300, blank=True)
@@ -180,7 +183,9 @@ class Street(BilingualNameMixin):
         verbose_name=_("municipality"),
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RESIDENTIAL)
-    geom = models.MultiLineStringField(_("geometry"), srid=settings.SRID_STORAGE)
+    geom = models.MultiLineStringField(
+        _("geometry"), srid=settings.SRID_STORAGE, spatial_index=False
+    )
 
     class Meta:
         ordering = ["municipality", "name_en"]
@@ -198,7 +203,7 @@ class Building(models.Model):
     )
     floors = models.PositiveSmallIntegerField(_("floors"), default=1)
     height_m = models.FloatField(_("height, m"), null=True, blank=True)
-    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE)
+    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE, spatial_index=False)
 
     class Meta:
         verbose_name = _("building")
@@ -219,7 +224,7 @@ class Block(models.Model):
         verbose_name=_("municipality"),
     )
     code = models.CharField(_("code"), max_length=32)
-    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE)
+    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE, spatial_index=False)
 
     class Meta:
         ordering = ["code"]
