@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "layers.access.ApiKeyMiddleware",
 ]
 
 ROOT_URLCONF = "gisportal.urls"
@@ -125,8 +126,17 @@ API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000, minimum=1)
 API_MAX_BBOX_KM2 = env_float("API_MAX_BBOX_KM2", 25.0, minimum=0.01)
 
-# Vector tiles.
+# Vector tiles: Cache-Control max-age, and a server cache keyed by each layer's version.
 TILE_CACHE_SECONDS = env_int("TILE_CACHE_SECONDS", 300, minimum=0)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "tiles": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("TILE_CACHE_DIR", str(STATE_DIR / "cache" / "tiles")),
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": env_int("TILE_CACHE_MAX_ENTRIES", 200_000, minimum=100)},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,23 +1,59 @@
 """The registry of spatial layers: each app declares its layers in `<app>/layers.py`.
 
-Every registered layer is served, with no code of its own, as vector tiles and a map style
-entry; later publishing paths (OGC API, WFS, downloads) read the same declarations.
+Every registered layer is served, with no code of its own, as vector tiles, an OGC API
+collection, a WFS feature type, downloads and a map style entry; all of them read the same
+declaration. Layers that are rows (datasets uploaded by GIS staff) join through a source
+function (`registry.add_source`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.gis.db import models as gis_models
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import get_language
+
+if TYPE_CHECKING:
+    from layers.models import ApiKey
+
+
+LAYER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
 class Visibility:
     PUBLIC = "public"
     STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class LayerField:
+    """One public property of a layer: its name, a JSON-schema type and a title."""
+
+    name: str
+    type: str  # "string", "integer", "number", "boolean", "date", "date-time"
+    title: str = ""
+
+
+def _field_type(model_field) -> str:
+    if isinstance(model_field, models.BooleanField):
+        return "boolean"
+    if isinstance(model_field, models.IntegerField | models.AutoField | models.ForeignKey):
+        return "integer"
+    if isinstance(model_field, models.FloatField | models.DecimalField):
+        return "number"
+    if isinstance(model_field, models.DateTimeField):
+        return "date-time"
+    if isinstance(model_field, models.DateField):
+        return "date"
+    return "string"
 
 
 @dataclass(frozen=True)
@@ -43,6 +79,17 @@ class Layer:
     basemap: bool = False
     order: int = 100
     legend: tuple[dict[str, str], ...] = field(default=())
+    keywords: tuple[str, ...] = ()
+    # Types of properties that are not model fields (annotations, JSON keys): name -> type.
+    field_types: tuple[tuple[str, str], ...] = ()
+    # The municipality whose staff may see a staff-only layer; None: staff of any.
+    municipality_code: str | None = None
+    # Tables whose writes change this layer (besides the queryset's own model's table).
+    extra_tables: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not LAYER_NAME.match(self.name):
+            raise ValueError(f"Layer name {self.name!r} must be a lower-case slug.")
 
     @property
     def title(self) -> str:
@@ -55,15 +102,62 @@ class Layer:
     def get_queryset(self) -> QuerySet:
         return self.queryset()
 
-    def can_view(self, user) -> bool:
+    @property
+    def model(self) -> type[models.Model]:
+        return self.get_queryset().model
+
+    def fields(self) -> tuple[LayerField, ...]:
+        """The public properties with their types, for schemas, queryables and exports."""
+        declared = dict(self.field_types)
+        found = []
+        meta = self.model._meta
+        for name in self.properties:
+            if name in declared:
+                found.append(LayerField(name, declared[name], name))
+                continue
+            try:
+                model_field = meta.get_field(name.removesuffix("_id"))
+            except Exception:  # an annotation the declaration did not type
+                found.append(LayerField(name, "string", name))
+                continue
+            title = str(getattr(model_field, "verbose_name", name))
+            found.append(LayerField(name, _field_type(model_field), title))
+        return tuple(found)
+
+    @property
+    def srid(self) -> int:
+        geometry = self.model._meta.get_field(self.geometry_field)
+        assert isinstance(geometry, gis_models.GeometryField)
+        return geometry.srid
+
+    @property
+    def signature(self) -> str:
+        """Changes when the declaration changes, so caches of the old shape are not reused."""
+        payload = json.dumps(
+            [self.properties, self.geometry_field, self.simplify_pixels, self.min_zoom],
+            default=str,
+        )
+        return hashlib.blake2b(payload.encode(), digest_size=4).hexdigest()
+
+    def can_view(self, user=None, api_key: ApiKey | None = None) -> bool:
         if self.visibility == Visibility.PUBLIC:
             return True
-        return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff))
+        if api_key is not None and api_key.grants(self.name):
+            return True
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_superuser:
+            return True
+        memberships = user.memberships.all()
+        if self.municipality_code:
+            memberships = memberships.filter(municipality__code=self.municipality_code)
+        return user.is_staff and memberships.exists()
 
 
 class LayerRegistry:
     def __init__(self) -> None:
         self._layers: dict[str, Layer] = {}
+        self._sources: list[Callable[[], Iterable[Layer]]] = []
 
     def register(self, layer: Layer) -> Layer:
         if layer.name in self._layers and self._layers[layer.name] != layer:
@@ -71,14 +165,36 @@ class LayerRegistry:
         self._layers[layer.name] = layer
         return layer
 
-    def get(self, name: str) -> Layer | None:
-        return self._layers.get(name)
+    def unregister(self, name: str) -> None:
+        self._layers.pop(name, None)
 
-    def all(self) -> list[Layer]:
+    def add_source(self, source: Callable[[], Iterable[Layer]]) -> None:
+        """A function that yields layers kept as rows (uploaded datasets), asked on each use."""
+        if source not in self._sources:
+            self._sources.append(source)
+
+    def declared(self) -> list[Layer]:
+        """The layers declared in code, without asking the sources (no database access)."""
         return sorted(self._layers.values(), key=lambda layer: (layer.order, layer.name))
 
-    def visible_to(self, user) -> list[Layer]:
-        return [layer for layer in self.all() if layer.can_view(user)]
+    def get(self, name: str) -> Layer | None:
+        if name in self._layers:
+            return self._layers[name]
+        for source in self._sources:
+            for layer in source():
+                if layer.name == name:
+                    return layer
+        return None
+
+    def all(self) -> list[Layer]:
+        layers = dict(self._layers)
+        for source in self._sources:
+            for layer in source():
+                layers.setdefault(layer.name, layer)
+        return sorted(layers.values(), key=lambda layer: (layer.order, layer.name))
+
+    def visible_to(self, user=None, api_key: ApiKey | None = None) -> list[Layer]:
+        return [layer for layer in self.all() if layer.can_view(user, api_key)]
 
     def autodiscover(self) -> None:
         autodiscover_modules("layers")
@@ -86,3 +202,11 @@ class LayerRegistry:
 
 registry = LayerRegistry()
 register = registry.register
+
+
+def visible_layer_for(request, name: str) -> Layer | None:
+    """The layer if the request may see it (its user or API key), else None."""
+    layer = registry.get(name)
+    if layer is None or not layer.can_view(request.user, getattr(request, "api_key", None)):
+        return None
+    return layer

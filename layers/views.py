@@ -1,58 +1,75 @@
-"""HTTP views of the registry: vector tiles, TileJSON and the portal's map style."""
+"""HTTP views of the registry: vector tiles and TileJSON."""
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from layers.registry import Layer, registry
-from layers.tiles import EXTENT, TileOutOfRange, render_tile
+from layers.registry import Layer, visible_layer_for
+from layers.tiles import EXTENT, TileOutOfRange, render_tile, tile_bounds
+from layers.versions import layer_token
 
 
 def visible_layer(request: HttpRequest, name: str) -> Layer:
-    """The layer, or 404 when it does not exist or the user may not see it (no hint which)."""
-    layer = registry.get(name)
-    if layer is None or not layer.can_view(request.user):
+    """The layer, or 404 when it does not exist or the request may not see it (no hint which)."""
+    layer = visible_layer_for(request, name)
+    if layer is None:
         raise Http404(f"No layer {name!r}.")
     return layer
 
 
-def _tile_response(request: HttpRequest, body: bytes, layer: Layer) -> HttpResponse:
-    if not body:
-        response = HttpResponse(status=204)
-    else:
-        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        if request.headers.get("If-None-Match") == etag:
-            response = HttpResponse(status=304)
-        else:
-            accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-            if accepts_gzip:
-                body = gzip.compress(body, compresslevel=5)
-            response = HttpResponse(body, content_type="application/vnd.mapbox-vector-tile")
-            if accepts_gzip:
-                response["Content-Encoding"] = "gzip"
-        response["ETag"] = etag
+def _cache_control(response: HttpResponse, layer: Layer) -> None:
     visibility = "public" if layer.visibility == "public" else "private"
     response["Cache-Control"] = f"{visibility}, max-age={settings.TILE_CACHE_SECONDS}"
     patch_vary_headers(response, ["Accept-Encoding"])
     response["Access-Control-Allow-Origin"] = "*"
+
+
+def tile_response(request: HttpRequest, layer: Layer, z: int, x: int, y: int) -> HttpResponse:
+    """A tile from the cache keyed by the layer's version, or built and cached.
+
+    The ETag is the version, so a client that has the tile is answered 304 with no work.
+    Tiles are cached gzipped; the rare client without gzip gets them inflated.
+    """
+    try:
+        tile_bounds(z, x, y)
+    except TileOutOfRange as exc:
+        return JsonResponse({"detail": str(exc), "parameter": "z/x/y"}, status=400)
+    token = layer_token(layer)
+    etag = f'"{layer.name}-{token}-{z}-{x}-{y}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        cache = caches["tiles"]
+        key = f"tile:{layer.name}:{token}:{z}:{x}:{y}"
+        body = cache.get(key)
+        if body is None:
+            raw = render_tile(layer, z, x, y)
+            body = gzip.compress(raw, compresslevel=6) if raw else b""
+            cache.set(key, body)
+        if not body:
+            response = HttpResponse(status=204)
+        elif "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(body, content_type="application/vnd.mapbox-vector-tile")
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(
+                gzip.decompress(body), content_type="application/vnd.mapbox-vector-tile"
+            )
+    response["ETag"] = etag
+    _cache_control(response, layer)
     return response
 
 
 @require_GET
 def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
-    found = visible_layer(request, layer)
-    try:
-        body = render_tile(found, z, x, y)
-    except TileOutOfRange as exc:
-        return JsonResponse({"detail": str(exc), "parameter": "z/x/y"}, status=400)
-    return _tile_response(request, body, found)
+    return tile_response(request, visible_layer(request, layer), z, x, y)
 
 
 @require_GET
@@ -69,14 +86,14 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
         "tiles": [template],
         "minzoom": found.min_zoom,
         "maxzoom": min(found.max_zoom, 22),
-        "bounds": [39.8, 40.9, 46.9, 43.7],
+        "bounds": list(settings.GEORGIA_BBOX),
         "vector_layers": [
             {
                 "id": found.name,
                 "description": found.description,
                 "minzoom": found.min_zoom,
                 "maxzoom": min(found.max_zoom, 22),
-                "fields": {name: "" for name in found.properties},
+                "fields": {f.name: f.type for f in found.fields()},
             }
         ],
         "extent": EXTENT,

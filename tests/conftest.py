@@ -26,6 +26,20 @@ def fast_password_hashing(settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def private_tile_cache(settings):
+    """Each test gets an empty in-memory tile cache instead of the one under .state/."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "tiles": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tiles"},
+    }
+    caches["tiles"].clear()
+    yield
+    caches["tiles"].clear()
+
+
 # Batumi's centre is near (41.64 E, 41.64 N): about x=220,150 y=4,615,260 in UTM 38N.
 BATUMI_ORIGIN = (218000.0, 4613000.0)
 # Rustavi's centre is near (45.00 E, 41.55 N): about x=500,000 y=4,599,815 in UTM 38N.

@@ -7,6 +7,8 @@ import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import Point
 
+from core.models import Membership, Role
+from layers.access import api_key_create
 from layers.registry import Layer, Visibility, registry
 from layers.tiles import lonlat_to_tile, tile_bounds
 from parcels.models import LandUse, Parcel
@@ -62,10 +64,30 @@ def test_parcel_tile_at_zoom_16_holds_the_parcels_with_their_codes(client, parce
     }
 
 
-def test_tile_is_built_in_one_query(client, parcels, django_assert_num_queries):
+def test_tile_is_built_in_one_query_after_the_version_lookup(
+    client, parcels, django_assert_num_queries
+):
     x, y = tile_of(parcels[0], 16)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert client.get(f"/tiles/parcels/16/{x}/{y}.mvt").status_code == 200
+
+
+def test_repeated_tile_comes_from_the_cache(client, parcels, django_assert_num_queries):
+    x, y = tile_of(parcels[0], 16)
+    first = client.get(f"/tiles/parcels/16/{x}/{y}.mvt", HTTP_ACCEPT_ENCODING="gzip")
+    with django_assert_num_queries(1):
+        again = client.get(f"/tiles/parcels/16/{x}/{y}.mvt", HTTP_ACCEPT_ENCODING="gzip")
+    assert again.content == first.content
+
+
+def test_a_change_to_the_data_is_in_the_next_tile(client, parcels):
+    x, y = tile_of(parcels[0], 16)
+    before = client.get(f"/tiles/parcels/16/{x}/{y}.mvt")
+    Parcel.objects.filter(pk=parcels[2].pk).update(cadastral_code="05.24.11.099")
+    after = client.get(f"/tiles/parcels/16/{x}/{y}.mvt")
+    assert after["ETag"] != before["ETag"]
+    codes = {f["properties"]["cadastral_code"] for f in decode(after)["parcels"]["features"]}
+    assert "05.24.11.099" in codes
 
 
 def test_retired_parcels_are_not_in_the_tile(client, parcels):
@@ -157,6 +179,26 @@ def staff_only_layer():
     registry._layers.pop(layer.name)
 
 
+def test_staff_flag_without_a_role_does_not_open_a_staff_layer(
+    client, parcels, staff_only_layer, django_user_model
+):
+    user = django_user_model.objects.create_user("clerk@example.ge", password="x", is_staff=True)
+    client.force_login(user)
+    x, y = tile_of(parcels[0], 16)
+    assert client.get(f"/tiles/staff-parcels/16/{x}/{y}.mvt").status_code == 404
+
+
+def test_api_key_opens_only_the_layers_it_was_granted(client, parcels, staff_only_layer):
+    _, granted = api_key_create(name="QGIS of the city", layers=["staff-parcels"])
+    _, other = api_key_create(name="Another system", layers=["zones"])
+    x, y = tile_of(parcels[0], 16)
+    url = f"/tiles/staff-parcels/16/{x}/{y}.mvt"
+    assert client.get(url, HTTP_X_API_KEY=granted).status_code == 200
+    assert client.get(url + f"?api_key={granted}").status_code == 200
+    assert client.get(url, HTTP_X_API_KEY=other).status_code == 404
+    assert client.get(url, HTTP_X_API_KEY=granted + "x").status_code == 404
+
+
 def test_staff_only_layer_is_invisible_to_the_public(client, parcels, staff_only_layer):
     x, y = tile_of(parcels[0], 16)
     assert client.get(f"/tiles/staff-parcels/16/{x}/{y}.mvt").status_code == 404
@@ -165,6 +207,7 @@ def test_staff_only_layer_is_invisible_to_the_public(client, parcels, staff_only
 
 def test_staff_only_layer_is_served_to_staff(client, parcels, staff_only_layer, django_user_model):
     user = django_user_model.objects.create_user("gis@example.ge", password="x", is_staff=True)
+    Membership.objects.create(user=user, municipality=parcels[0].municipality, role=Role.PLANNER)
     client.force_login(user)
     x, y = tile_of(parcels[0], 16)
     response = client.get(f"/tiles/staff-parcels/16/{x}/{y}.mvt")
