@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
+    "gisserver",
+    "procrastinate.contrib.django",
     "core",
     "layers",
     "parcels",
