@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "core",
     "layers",
     "parcels",
+    "datasets",
     "fixtures",
     "gisportal",
 ]

@@ -17,6 +17,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("layers.urls")),
     path("api/v1/", include("parcels.urls")),
+    path("api/v1/layers/", include("layers.export_urls")),
+    path("api/v1/datasets/", include("datasets.api_urls")),
+    path("ogcapi/", include("layers.ogcapi.urls")),
+    path("", include("layers.wfs_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -26,6 +30,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("gisportal.portal_urls")),
     path("accounts/", include("allauth.urls")),
+    path("datasets/", include("datasets.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

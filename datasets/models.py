@@ -1,0 +1,1 @@
+"""Datasets that GIS staff upload: versions of features with their attribute schema."""
