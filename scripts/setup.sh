@@ -47,8 +47,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if changed venv pyproject.toml; then
   echo "setup: installing Python packages"
-  .venv/bin/pip install -q -U pip
-  .venv/bin/pip install -q -e '.[dev]'
+  # pip's output goes to a log, shown only when it fails.
+  if ! { .venv/bin/pip install -q -U pip && .venv/bin/pip install -q -e '.[dev]'; } >"$state/pip.log" 2>&1; then
+    cat "$state/pip.log" >&2
+    exit 1
+  fi
   stamp venv pyproject.toml
 fi
 
@@ -67,7 +70,8 @@ if changed vendor package-lock.json scripts/setup.sh || [ ! -d "$vendor" ]; then
   stamp vendor package-lock.json scripts/setup.sh
 fi
 
-if changed messages locale/*/LC_MESSAGES/*.po || ! ls locale/*/LC_MESSAGES/*.mo >/dev/null 2>&1; then
+if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1 &&
+  { changed messages locale/*/LC_MESSAGES/*.po || ! ls locale/*/LC_MESSAGES/*.mo >/dev/null 2>&1; }; then
   .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
   stamp messages locale/*/LC_MESSAGES/*.po
 fi
