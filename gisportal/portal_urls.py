@@ -9,5 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.map_page, name="map"),
     path("parcels/", views.parcel_search_page, name="parcel-search"),
+    # Before parcels/<code>/: "card" is not a cadastral code, but the pattern would take it.
+    path("parcels/card/", views.parcel_card, name="parcel-card"),
     path("parcels/<str:code>/", views.parcel_page, name="parcel"),
 ]

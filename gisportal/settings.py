@@ -81,7 +81,8 @@ WSGI_APPLICATION = "gisportal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The portal's templates first, so that its layout wraps allauth's pages too.
+        "DIRS": [BASE_DIR / "gisportal" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -117,6 +117,8 @@ register(
                         "case",
                         ["boolean", ["feature-state", "selected"], False],
                         0.45,
+                        ["get", "is_municipal_property"],
+                        0.3,
                         0.08,
                     ],
                 },
