@@ -19,8 +19,8 @@ db: setup
 migrate: db
 	@$(PY) manage.py migrate --noinput -v 0
 
-demo: migrate
-	@$(PY) manage.py load_demo --if-empty
+demo: db
+	@$(PY) manage.py prepare
 
 run: demo serve
 

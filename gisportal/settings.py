@@ -207,4 +207,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # procrastinate announces every task it registers at INFO, on every start.
+    "loggers": {"procrastinate": {"level": "WARNING"}},
 }

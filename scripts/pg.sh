@@ -80,7 +80,7 @@ CONF
   if ! "$bin/psql" -h "$run" -U postgres -d postgres -Atqc "select 1 from pg_database where datname='$dbname'" | grep -q 1; then
     "$bin/createdb" -h "$run" -U postgres "$dbname"
   fi
-  "$bin/psql" -h "$run" -U postgres -d "$dbname" -qc "create extension if not exists postgis" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -h "$run" -U postgres -d "$dbname" -qc "create extension if not exists postgis" >/dev/null
 }
 
 stop() {

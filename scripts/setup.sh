@@ -76,4 +76,10 @@ if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1 &&
   stamp messages locale/*/LC_MESSAGES/*.po
 fi
 
-.venv/bin/python manage.py collectstatic --noinput -v 0
+# Static files change with the code and the installed packages; collect them only then.
+find gisportal core layers datasets parcels -path '*/static/*' -type f -printf '%p %T@ %s\n' 2>/dev/null |
+  sort >"$state/static.list"
+if changed static "$state/static.list" "$state/stamps/venv" "$state/stamps/vendor" || [ ! -d staticfiles ]; then
+  .venv/bin/python manage.py collectstatic --noinput -v 0
+  stamp static "$state/static.list" "$state/stamps/venv" "$state/stamps/vendor"
+fi
