@@ -19,6 +19,8 @@ urlpatterns = [
     path("api/v1/", include("parcels.urls")),
     path("api/v1/layers/", include("layers.export_urls")),
     path("api/v1/datasets/", include("datasets.api_urls")),
+    path("api/v1/cases/", include("cases.api_urls")),
+    path("api/v1/permits/", include("permits.api_urls")),
     path("ogcapi/", include("layers.ogcapi.urls")),
     path("", include("layers.wfs_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -31,6 +33,8 @@ urlpatterns += i18n_patterns(
     path("", include("gisportal.portal_urls")),
     path("accounts/", include("allauth.urls")),
     path("datasets/", include("datasets.urls")),
+    path("cases/", include("cases.urls")),
+    path("permits/", include("permits.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
 )

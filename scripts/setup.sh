@@ -12,6 +12,7 @@ debs=(
   postgresql-15-postgis-3 postgresql-15-postgis-3-scripts
   gdal-bin libgdal32 libgeos-c1v5 libproj25 proj-data
   gettext chromium fonts-dejavu-core fonts-noto-core
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 )
 missing=()
 for p in "${debs[@]}"; do
@@ -64,9 +65,11 @@ fi
 vendor=gisportal/static/vendor
 if changed vendor package-lock.json scripts/setup.sh || [ ! -d "$vendor" ]; then
   rm -rf "$vendor"
-  mkdir -p "$vendor/maplibre-gl" "$vendor/htmx"
+  mkdir -p "$vendor/maplibre-gl" "$vendor/htmx" "$vendor/terra-draw"
   cp node_modules/maplibre-gl/dist/maplibre-gl.js node_modules/maplibre-gl/dist/maplibre-gl.css "$vendor/maplibre-gl/"
   cp node_modules/htmx.org/dist/htmx.min.js "$vendor/htmx/"
+  cp node_modules/terra-draw/dist/terra-draw.umd.js "$vendor/terra-draw/"
+  cp node_modules/terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.umd.js "$vendor/terra-draw/"
   stamp vendor package-lock.json scripts/setup.sh
 fi
 

@@ -1,0 +1,5 @@
+"""The REST API of cases."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""The one window: services, applications (cases), their clocks, documents and decisions."""

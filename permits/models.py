@@ -1,0 +1,1 @@
+"""Building permits: constraints, compliance with the zone, and permit applications."""
