@@ -26,12 +26,14 @@ run: demo serve
 
 serve:
 	@mkdir -p $(STATE)
+	@$(PY) manage.py procrastinate worker > $(STATE)/worker.log 2>&1 & echo $$! > $(STATE)/worker.pid
 	@echo "gisportal: serving on http://127.0.0.1:$(PORT)/ (make stop to stop)"
 	@exec .venv/bin/gunicorn gisportal.wsgi:application \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
 		--pid $(STATE)/gunicorn.pid --access-logfile - --log-level warning
 
 stop:
+	@if [ -f $(STATE)/worker.pid ]; then kill $$(cat $(STATE)/worker.pid) 2>/dev/null || true; rm -f $(STATE)/worker.pid; fi
 	@if [ -f $(STATE)/gunicorn.pid ]; then kill $$(cat $(STATE)/gunicorn.pid) 2>/dev/null || true; rm -f $(STATE)/gunicorn.pid; fi
 	@if [ -f $(STATE)/pgdata/PG_VERSION ]; then bash scripts/pg.sh stop; fi
 	@echo "gisportal: stopped"

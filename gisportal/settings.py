@@ -129,6 +129,19 @@ GEOMETRY_MAX_VERTICES = env_int("GEOMETRY_MAX_VERTICES", 10_000, minimum=4)
 # Georgia's extent in EPSG:4326 with a margin: (min lon, min lat, max lon, max lat).
 GEORGIA_BBOX = (39.8, 40.9, 46.9, 43.7)
 
+# Downloads (layers/exports.py): above this many features a background job writes the file.
+EXPORT_SYNC_MAX_FEATURES = env_int("EXPORT_SYNC_MAX_FEATURES", 50_000, minimum=0)
+EXPORT_KEEP_HOURS = env_float("EXPORT_KEEP_HOURS", 24.0, minimum=0.1)
+EXPORT_MAX_PENDING_JOBS = env_int("EXPORT_MAX_PENDING_JOBS", 3, minimum=1)
+# Modules whose procrastinate tasks the worker loads.
+PROCRASTINATE_IMPORT_PATHS = ["layers.jobs"]
+
+# Dataset uploads (datasets/ingest.py): what a file may weigh, packed and unpacked.
+DATASET_UPLOAD_MAX_BYTES = env_int("DATASET_UPLOAD_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+DATASET_UNPACKED_MAX_BYTES = env_int("DATASET_UNPACKED_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
+DATASET_ZIP_MAX_RATIO = env_int("DATASET_ZIP_MAX_RATIO", 200, minimum=1)
+DATASET_ZIP_MAX_MEMBERS = env_int("DATASET_ZIP_MAX_MEMBERS", 100, minimum=1)
+
 # REST API limits.
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000, minimum=1)
@@ -212,5 +225,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # procrastinate announces every task it registers at INFO, on every start.
-    "loggers": {"procrastinate": {"level": "WARNING"}},
+    "loggers": {"procrastinate": {"level": "WARNING"}, "pyogrio": {"level": "WARNING"}},
 }
