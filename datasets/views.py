@@ -1,0 +1,284 @@
+"""Staff pages for uploading and publishing datasets, under /{ka,en}/datasets/.
+
+A person who is not signed in is sent to sign in; one without a GIS officer's or municipal
+administrator's role gets 403; a dataset of another municipality answers 404.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.models import Municipality
+from datasets import selectors, services
+from datasets.forms import (
+    MetadataForm,
+    SchemaFormSet,
+    StyleForm,
+    UploadForm,
+    VersionUploadForm,
+)
+from datasets.ingest import UploadRefused, max_upload_bytes
+from datasets.layers import family_of
+from datasets.models import default_style
+
+
+def officer_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_superuser or selectors.municipalities_managed_by(user)):
+            raise PermissionDenied(
+                _("Only GIS officers and municipal administrators upload datasets.")
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _refusal(form, exc: UploadRefused) -> None:
+    if exc.choices:
+        form.offer(exc.parameter, exc.choices)
+    field = exc.parameter if exc.parameter in form.fields else None
+    if field == "file" or field is None:
+        form.add_error(None, exc.message)
+    else:
+        form.add_error(field, exc.message)
+
+
+@officer_required
+def dataset_list(request):
+    datasets = (
+        selectors.datasets_managed_by(request.user)
+        .select_related("municipality", "active_version")
+        .order_by("municipality__code", "name")
+    )
+    return render(request, "datasets/list.html", {"datasets": datasets, "page": "datasets"})
+
+
+@officer_required
+def dataset_upload(request):
+    municipalities = (
+        list(Municipality.objects.all())
+        if request.user.is_superuser
+        else selectors.municipalities_managed_by(request.user)
+    )
+    form = UploadForm(request.POST or None, request.FILES or None, municipalities=municipalities)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.dataset_upload(
+                user=request.user,
+                municipality=data["municipality"],
+                name=data["name"],
+                title_ka=data["title_ka"],
+                title_en=data["title_en"],
+                fileobj=data["file"],
+                file_name=data["file"].name,
+                choices=form.choices(),
+                notes=data.get("notes", ""),
+            )
+        except UploadRefused as exc:
+            refusal = exc
+            _refusal(form, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The file was read. Check the report, then publish."))
+            return redirect("datasets:detail", name=version.dataset.name)
+    return render(
+        request,
+        "datasets/upload.html",
+        {"form": form, "refusal": refusal, "max_bytes": max_upload_bytes(), "page": "datasets"},
+    )
+
+
+@officer_required
+def dataset_detail(request, name: str):
+    dataset = selectors.dataset_managed_by(request.user, name)
+    versions = list(dataset.versions.select_related("base_version").order_by("-number"))
+    number = request.GET.get("version", "")
+    shown = next((v for v in versions if str(v.number) == number), None) or (
+        versions[0] if versions else None
+    )
+    return render(
+        request,
+        "datasets/detail.html",
+        {
+            "dataset": dataset,
+            "versions": versions,
+            "shown": shown,
+            "report": shown.report if shown else {},
+            "version_form": VersionUploadForm(),
+            "page": "datasets",
+        },
+    )
+
+
+@officer_required
+@require_POST
+def dataset_new_version(request, name: str):
+    dataset = selectors.dataset_managed_by(request.user, name)
+    form = VersionUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.dataset_add_version(
+                user=request.user,
+                dataset=dataset,
+                mode=data["mode"],
+                fileobj=data["file"],
+                file_name=data["file"].name,
+                choices=form.choices(),
+                activate=bool(data.get("activate")),
+                notes=data.get("notes", ""),
+            )
+        except UploadRefused as exc:
+            _refusal(form, exc)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Version %(n)d was read.") % {"n": version.number})
+            return redirect(
+                reverse("datasets:detail", kwargs={"name": name}) + f"?version={version.number}"
+            )
+    versions = list(dataset.versions.select_related("base_version").order_by("-number"))
+    return render(
+        request,
+        "datasets/detail.html",
+        {
+            "dataset": dataset,
+            "versions": versions,
+            "shown": versions[0] if versions else None,
+            "report": versions[0].report if versions else {},
+            "version_form": form,
+            "page": "datasets",
+        },
+        status=400,
+    )
+
+
+@officer_required
+@require_POST
+def dataset_publish(request, name: str):
+    dataset = selectors.dataset_managed_by(request.user, name)
+    try:
+        services.dataset_publish(user=request.user, dataset=dataset)
+        messages.success(request, _("Published: the dataset is a layer of the map and services."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("datasets:detail", name=name)
+
+
+@officer_required
+@require_POST
+def dataset_unpublish(request, name: str):
+    dataset = selectors.dataset_managed_by(request.user, name)
+    services.dataset_unpublish(user=request.user, dataset=dataset)
+    messages.success(request, _("Unpublished: the layer is no longer served."))
+    return redirect("datasets:detail", name=name)
+
+
+@officer_required
+@require_POST
+def version_activate(request, name: str, number: int):
+    dataset = selectors.dataset_managed_by(request.user, name)
+    version = selectors.version_of(dataset, number)
+    services.version_activate(user=request.user, version=version)
+    messages.success(request, _("Version %(n)d is served now.") % {"n": number})
+    return redirect("datasets:detail", name=name)
+
+
+@officer_required
+def dataset_metadata(request, name: str):
+    dataset = selectors.dataset_managed_by(request.user, name)
+    form = MetadataForm(request.POST or None, instance=dataset)
+    if request.method == "POST" and form.is_valid():
+        values = {field: form.cleaned_data[field] for field in services.METADATA_FIELDS}
+        fresh = selectors.dataset_managed_by(request.user, name)
+        try:
+            services.dataset_update_metadata(user=request.user, dataset=fresh, **values)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The metadata was saved."))
+            return redirect("datasets:detail", name=name)
+    return render(
+        request, "datasets/metadata.html", {"dataset": dataset, "form": form, "page": "datasets"}
+    )
+
+
+@officer_required
+def version_schema(request, name: str, number: int):
+    dataset = selectors.dataset_managed_by(request.user, name)
+    version = selectors.version_of(dataset, number)
+    formset = SchemaFormSet(request.POST or None, initial=version.schema, prefix="attr")
+    errors: list[str] = []
+    if request.method == "POST" and formset.is_valid():
+        schema = [form.cleaned_data for form in formset.forms if form.cleaned_data]
+        try:
+            services.version_update_schema(user=request.user, version=version, schema=schema)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The attributes were saved."))
+            return redirect(
+                reverse("datasets:detail", kwargs={"name": name}) + f"?version={number}"
+            )
+    return render(
+        request,
+        "datasets/schema.html",
+        {
+            "dataset": dataset,
+            "version": version,
+            "formset": formset,
+            "errors": errors,
+            "renamed": version.report.get("renamed", {}),
+            "page": "datasets",
+        },
+    )
+
+
+@officer_required
+def dataset_style(request, name: str):
+    dataset = selectors.dataset_managed_by(request.user, name)
+    initial = {**default_style(), **(dataset.style or {})}
+    form = StyleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dataset_update_style(
+                user=request.user, dataset=dataset, style=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The style was saved."))
+            return redirect("datasets:detail", name=name)
+    return render(
+        request,
+        "datasets/style.html",
+        {
+            "dataset": dataset,
+            "form": form,
+            "family": family_of(dataset.geometry_type or "Polygon"),
+            "page": "datasets",
+        },
+    )
