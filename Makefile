@@ -8,7 +8,7 @@ WORKERS ?= 2
 PY := .venv/bin/python
 STATE := .state
 
-.PHONY: run serve stop test lint setup db migrate demo bench bench-smoke clean
+.PHONY: run serve stop test lint setup setup-test db migrate demo bench bench-smoke clean
 
 setup:
 	@bash scripts/setup.sh
@@ -42,7 +42,10 @@ lint: setup
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
 
-test: db lint
+setup-test:
+	@bash scripts/setup.sh test
+
+test: setup-test db lint
 	@$(PY) manage.py makemigrations --check --dry-run -v 1
 	@.venv/bin/pytest -p no:cacheprovider --create-db
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Install what is missing, and only that: Debian packages, the .venv, front-end assets, static files.
+# Usage: scripts/setup.sh [test]
 # Each step is skipped when its inputs have not changed since it last ran (stamps in .state/).
 set -euo pipefail
 
@@ -14,6 +15,10 @@ debs=(
   gettext chromium fonts-dejavu-core fonts-noto-core
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 )
+# `setup.sh test` adds what only the tests use: QGIS as a real OGC client, PDF text tools.
+if [ "${1:-}" = test ]; then
+  debs+=(python3-qgis poppler-utils)
+fi
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
