@@ -23,8 +23,11 @@ from layers.registry import LAYER_NAME, Visibility
 # Attribute names become SQL aliases and JSON keys of every publishing path, so they are
 # plain identifiers; these clash with the feature table's own columns or the tiles' aliases.
 PROPERTY_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# Names the storage uses, and the query parameters of OGC API items (a property may not shadow one).
 RESERVED_PROPERTY_NAMES = frozenset(
-    {"id", "pk", "geom", "fid", "version", "version_id", "properties", "mvt_geom", "mvt_fid"}
+    {"id", "pk", "geom", "geometry", "fid", "version", "version_id", "properties", "mvt_geom"}
+    | {"mvt_fid", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "filter", "f"}
+    | {"filter-lang", "filter-crs", "api_key"}
 )
 PROPERTY_TYPES = ("string", "integer", "number", "boolean", "date")
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")

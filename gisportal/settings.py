@@ -134,13 +134,24 @@ EXPORT_SYNC_MAX_FEATURES = env_int("EXPORT_SYNC_MAX_FEATURES", 50_000, minimum=0
 EXPORT_KEEP_HOURS = env_float("EXPORT_KEEP_HOURS", 24.0, minimum=0.1)
 EXPORT_MAX_PENDING_JOBS = env_int("EXPORT_MAX_PENDING_JOBS", 3, minimum=1)
 # Modules whose procrastinate tasks the worker loads.
-PROCRASTINATE_IMPORT_PATHS = ["layers.jobs"]
+PROCRASTINATE_IMPORT_PATHS = ["layers.jobs", "cases.jobs"]
 
 # Dataset uploads (datasets/ingest.py): what a file may weigh, packed and unpacked.
 DATASET_UPLOAD_MAX_BYTES = env_int("DATASET_UPLOAD_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
 DATASET_UNPACKED_MAX_BYTES = env_int("DATASET_UNPACKED_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 DATASET_ZIP_MAX_RATIO = env_int("DATASET_ZIP_MAX_RATIO", 200, minimum=1)
 DATASET_ZIP_MAX_MEMBERS = env_int("DATASET_ZIP_MAX_MEMBERS", 100, minimum=1)
+
+# WFS (django-gisserver): the most features one GetFeature page may hold, in every format.
+WFS_MAX_PAGE_SIZE = env_int("WFS_MAX_PAGE_SIZE", 5000, minimum=1)
+GISSERVER_DEFAULT_MAX_PAGE_SIZE = WFS_MAX_PAGE_SIZE
+GISSERVER_GEOJSON_MAX_PAGE_SIZE = WFS_MAX_PAGE_SIZE
+GISSERVER_CSV_MAX_PAGE_SIZE = WFS_MAX_PAGE_SIZE
+
+# One-window cases (cases/): absolute links in e-mails and decision PDFs, and the SMS sender.
+GISPORTAL_PUBLIC_URL = env_str("GISPORTAL_PUBLIC_URL", "http://127.0.0.1:8000")
+SMS_BACKEND = env_str("SMS_BACKEND", "cases.notifications.LoggingSmsBackend")
+CASES_NOTIFY_SYNC = env_bool("CASES_NOTIFY_SYNC", False)
 
 # REST API limits.
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100, minimum=1)

@@ -1,5 +1,11 @@
-"""WFS 2.0 over the layer registry (django-gisserver)."""
+"""WFS 2.0 over the layer registry (django-gisserver), at the stable address `/wfs`."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from layers.wfs import LayerWFSView
+
+app_name = "wfs"
+
+urlpatterns = [
+    path("wfs", LayerWFSView.as_view(), name="wfs"),
+]

@@ -98,7 +98,7 @@ register(
         description_ka="მიწის ნაკვეთები საკადასტრო კოდით (სადემონსტრაციო მონაცემები).",
         description_en="Land parcels with their cadastral codes (demo data).",
         queryset=lambda: Parcel.objects.current(),
-        properties=("cadastral_code", "land_use", "is_municipal_property"),
+        properties=("cadastral_code", "land_use", "area_m2", "is_municipal_property"),
         min_zoom=PARCEL_MIN_ZOOM,
         order=60,
         style=(

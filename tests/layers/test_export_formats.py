@@ -80,7 +80,7 @@ def test_geopackage_holds_the_parcels_in_the_chosen_crs(client, parcels, srid, t
     assert info["crs"] == f"EPSG:{srid}"
     assert info["features"] == 3
     _, fields, geoms, _ = read_back(path)
-    assert set(fields) == {"id", "cadastral_code", "land_use", "is_municipal_property"}
+    assert set(fields) == {"id", "cadastral_code", "land_use", "area_m2", "is_municipal_property"}
     assert_parcels(fields["id"], fields["cadastral_code"], geoms, parcels, srid, TOLERANCE[srid])
     municipal = dict(zip(fields["id"].tolist(), fields["is_municipal_property"], strict=True))
     assert municipal[parcels[1].pk] and not municipal[parcels[0].pk]
@@ -170,7 +170,7 @@ def test_zipped_shapefile_has_its_five_parts_and_the_parcels(client, parcels, sr
     assert info["crs"] == f"EPSG:{srid}"
     _, fields, geoms, _ = read_back(f"/vsizip/{path}/parcels.shp")
     # dBASE keeps ten characters of a field name.
-    assert set(fields) == {"id", "cadastral_", "land_use", "is_municip"}
+    assert set(fields) == {"id", "cadastral_", "land_use", "area_m2", "is_municip"}
     assert_parcels(fields["id"], fields["cadastral_"], geoms, parcels, srid, TOLERANCE[srid])
 
 

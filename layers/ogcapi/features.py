@@ -1,0 +1,106 @@
+"""The queries of OGC API Features: a page of features, their count, one feature, extents.
+
+Only a layer's declared `properties` are read, and geometries are transformed and written as
+GeoJSON by PostGIS, so a page costs one query and its count one more.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from django.contrib.gis.db.models import Extent, GeometryField
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.core.cache import caches
+from django.core.exceptions import ValidationError
+from django.db.models import F, Func, Max, Min, Q, QuerySet
+
+from layers.models import LayerState
+from layers.ogcapi.crs import Crs, bbox_from_storage
+from layers.registry import Layer
+
+ID = "ogcapi_id"
+GEOMETRY = "ogcapi_geometry"
+EXTENT_SECONDS = 24 * 3600
+
+
+def _geometry_json(layer: Layer, crs: Crs) -> AsGeoJSON:
+    geom = F(layer.geometry_field)
+    if crs.srid != layer.srid:
+        geom = Transform(geom, crs.srid)
+    if crs.lat_first:
+        # EPSG:4326 is defined latitude first; GeoJSON writes the axes in the CRS's order.
+        geom = Func(geom, function="ST_FlipCoordinates", output_field=GeometryField(srid=crs.srid))
+    # About 1 cm either way: 7 decimals of a degree, 2 of a metre.
+    return AsGeoJSON(geom, precision=7 if crs.geographic else 2)
+
+
+def rows(layer: Layer, where: Q, crs: Crs) -> QuerySet:
+    """The layer's features as dicts: id, GeoJSON geometry text and the public properties,
+    in a stable order (by primary key) so that pages neither repeat nor skip a feature."""
+    return (
+        layer.get_queryset()
+        .filter(where)
+        .order_by("pk")
+        .values(*layer.properties, **{ID: F("pk"), GEOMETRY: _geometry_json(layer, crs)})
+    )
+
+
+def page(layer: Layer, where: Q, crs: Crs, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    """One page of features and the number of all that match."""
+    found = list(rows(layer, where, crs)[offset : offset + limit])
+    matched = layer.get_queryset().filter(where).count()
+    return found, matched
+
+
+def one(layer: Layer, feature_id: str, crs: Crs) -> dict | None:
+    try:
+        return rows(layer, Q(pk=feature_id), crs).first()
+    except (ValueError, TypeError, ValidationError):  # not a key of this layer's type
+        return None
+
+
+def _tokens(layers: list[Layer]) -> dict[str, str]:
+    """layers.versions.layer_token for many layers in one query."""
+    states = {s.name: s.token for s in LayerState.objects.filter(name__in=[x.name for x in layers])}
+    return {layer.name: f"{layer.signature}-{states.get(layer.name, '0')}" for layer in layers}
+
+
+def _instant(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return f"{value.isoformat()}T00:00:00Z"
+    return str(value)
+
+
+def _measure(layer: Layer) -> dict:
+    aggregates = {"box": Extent(layer.geometry_field)}
+    if layer.time_field:
+        aggregates |= {"start": Min(layer.time_field), "end": Max(layer.time_field)}
+    found = layer.get_queryset().order_by().aggregate(**aggregates)
+    extent: dict = {}
+    if found["box"] is not None:
+        extent["bbox"] = bbox_from_storage(found["box"], layer.srid)
+    if layer.time_field and found["start"] is not None:
+        extent["interval"] = [_instant(found["start"]), _instant(found["end"])]
+    return extent
+
+
+def extents(layers: list[Layer]) -> dict[str, dict]:
+    """Each layer's extent: {"bbox": [CRS84], "interval": [start, end]}, either missing when
+    the layer has no data; computed by PostGIS and cached by the layer's version."""
+    if not layers:
+        return {}
+    cache = caches["default"]
+    keys = {name: f"ogcapi:extent:{name}:{token}" for name, token in _tokens(layers).items()}
+    cached = cache.get_many(list(keys.values()))
+    result = {}
+    for layer in layers:
+        key = keys[layer.name]
+        if key not in cached:
+            cached[key] = _measure(layer)
+            cache.set(key, cached[key], EXTENT_SECONDS)
+        result[layer.name] = cached[key]
+    return result

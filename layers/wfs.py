@@ -1,0 +1,291 @@
+"""WFS 2.0 at `/wfs`: django-gisserver serving every registered layer as a feature type.
+
+The feature types are built on each request from the layers that the request may see (its
+user or API key), so a staff-only layer is neither listed in GetCapabilities nor answerable
+by DescribeFeatureType, GetFeature or GetPropertyValue for anyone else: to them it is an
+unknown type name. There is no code per layer; everything comes from the registry.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from django.conf import settings
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException
+from django.core.cache import cache
+from django.db import models
+from django.db.models import QuerySet
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
+from gisserver.crs import CRS
+from gisserver.exceptions import (
+    InvalidParameterValue,
+    OperationParsingFailed,
+    OperationProcessingFailed,
+)
+from gisserver.features import FeatureField, FeatureType, ServiceDescription
+from gisserver.geometries import WGS84BoundingBox
+from gisserver.parsers.xml import parse_xml_from_string
+from gisserver.types import XsdTypes
+from gisserver.views import WFSView
+
+from layers.registry import Layer, LayerField, registry
+from layers.versions import layer_token
+
+# A namespace is a name, never fetched; a URN makes that plain and needs no domain of ours.
+XML_NAMESPACE = "urn:x-gisportal:layers"
+XML_PREFIX = "gisportal"
+
+# Other coordinate systems a client may ask for besides the layer's own (the storage grid).
+OTHER_SRIDS = (settings.SRID_API, settings.SRID_TILES)
+
+# An XML NCName: what a WFS type name must be. Registry names are slugs, which qualify unless
+# they start with a digit; those get an underscore in front, which no slug can start with.
+NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+
+def typename_of(layer: Layer) -> str:
+    """The WFS type name of a layer: its name, made a valid XML NCName where it is not."""
+    return layer.name if NCNAME.match(layer.name) else f"_{layer.name}"
+
+
+# Stand-in model fields for properties that are annotations, by the registry's type names.
+_ANNOTATION_FIELD_CLASSES: dict[str, type[models.Field]] = {
+    "string": models.TextField,
+    "integer": models.BigIntegerField,
+    "number": models.FloatField,
+    "boolean": models.BooleanField,
+    "date": models.DateField,
+    "date-time": models.DateTimeField,
+}
+
+
+class LayerFeatureField(FeatureField):
+    """A model field of a layer, typed so that GDAL can read the schema.
+
+    GDAL's WFS driver stops reading DescribeFeatureType at `xsd:nonNegativeInteger` (what
+    gisserver gives positive integer fields) and guesses the schema from sample features.
+    """
+
+    def _get_xsd_type(self):
+        xsd_type = super()._get_xsd_type()
+        return XsdTypes.integer if xsd_type is XsdTypes.nonNegativeInteger else xsd_type
+
+
+class AnnotatedField(FeatureField):
+    """A property that the layer's queryset annotates (a computed value, a key of a JSON column).
+
+    gisserver binds each field through the model's `_meta`, where an annotation is not found;
+    this one is bound to an unattached model field of the declared type instead. That field
+    gives the XSD type and parses filter values; the value is read from the instance's
+    attribute and filters go to the ORM by the annotation's name, which the ORM resolves.
+    """
+
+    def __init__(self, name: str, *, value_type: str, abstract: str | None = None) -> None:
+        super().__init__(name, abstract=abstract)
+        self.value_type = value_type
+
+    def bind(self, model, parent=None, feature_type=None) -> None:
+        if self.model is not None:
+            raise RuntimeError(f"Feature field '{self.name}' cannot be reused")
+        self.model = model
+        self.parent = parent
+        self.feature_type = feature_type
+        stand_in = _ANNOTATION_FIELD_CLASSES.get(self.value_type, models.TextField)(null=True)
+        stand_in.set_attributes_from_name(self.name)
+        self.model_field = stand_in
+
+
+class _WFSQuerySet:
+    """What gisserver needs of a layer's queryset beyond what the layer gives.
+
+    `only()` passes over annotation names: gisserver narrows every query with
+    `only(<each exposed field>)`, and Django refuses a name that is not a model field
+    (annotations are selected in any case). `order_by()` ends with the primary key: paging
+    with STARTINDEX needs a total order, which neither a layer's ordering nor a SORTBY on
+    a column with ties gives.
+    """
+
+    def only(self, *fields):
+        annotations = self.query.annotations
+        return super().only(*(f for f in fields if f.split("__", 1)[0] not in annotations))
+
+    def order_by(self, *fields):
+        if fields and not {"pk", "-pk"} & {str(f) for f in fields}:
+            fields = (*fields, "pk")
+        return super().order_by(*fields)
+
+
+@functools.cache
+def _wfs_queryset_class(queryset_class: type[QuerySet]) -> type[QuerySet]:
+    return type(f"WFS{queryset_class.__name__}", (_WFSQuerySet, queryset_class), {})
+
+
+def _model_field_names(model: type[models.Model]) -> set[str]:
+    names = set()
+    for model_field in model._meta.concrete_fields:
+        names.update((model_field.name, model_field.attname))
+    return names
+
+
+class LayerFeatureType(FeatureType):
+    """The feature type of one registry layer, made for one request."""
+
+    def __init__(self, layer: Layer) -> None:
+        self.layer = layer
+        queryset = layer.get_queryset()
+        model_fields = _model_field_names(queryset.model)
+        fields = [_feature_field(layer_field, model_fields) for layer_field in layer.fields()]
+        fields.append(FeatureField(layer.geometry_field))
+        srid = layer.srid
+        super().__init__(
+            queryset,
+            fields=fields,
+            geometry_field_name=layer.geometry_field,
+            name=typename_of(layer),
+            title=layer.title or layer.name,
+            abstract=layer.description or None,
+            keywords=list(layer.keywords),
+            crs=CRS.from_srid(srid),
+            other_crs=[CRS.from_srid(other) for other in OTHER_SRIDS if other != srid],
+            xml_namespace=XML_NAMESPACE,
+            # Otherwise gisserver writes str(instance) as <gml:name> and GeoJSON's
+            # geometry_name: text the layer does not declare as public.
+            show_name_field=False,
+        )
+
+    def get_queryset(self) -> QuerySet:
+        queryset = self.queryset.all()
+        queryset.__class__ = _wfs_queryset_class(type(queryset))
+        ordering = queryset.query.order_by or queryset.model._meta.ordering or ("pk",)
+        return queryset.order_by(*ordering).only(*self._local_model_field_names)
+
+    def get_bounding_box(self) -> WGS84BoundingBox | None:
+        """The layer's extent for GetCapabilities, kept until the layer's data changes.
+
+        Computing it reads the whole table, which GetCapabilities must not do on each call.
+        """
+        key = f"wfs:extent:{self.layer.name}:{layer_token(self.layer)}"
+        extent = cache.get(key)
+        if extent is None:
+            box = super().get_bounding_box()
+            extent = (box.lower_corner + box.upper_corner) if box else ()
+            cache.set(key, extent, timeout=None)
+        return WGS84BoundingBox(*extent) if extent else None
+
+
+def _feature_field(layer_field: LayerField, model_fields: set[str]) -> FeatureField:
+    abstract = layer_field.title if layer_field.title != layer_field.name else None
+    if layer_field.name in model_fields:
+        return LayerFeatureField(layer_field.name, abstract=abstract)
+    return AnnotatedField(layer_field.name, value_type=layer_field.type, abstract=abstract)
+
+
+class LayerWFSView(WFSView):
+    """The WFS endpoint: GetCapabilities, DescribeFeatureType, GetFeature, GetPropertyValue
+    and the stored queries, as gisserver implements them, over the visible layers."""
+
+    xml_namespace = XML_NAMESPACE
+    xml_namespace_aliases = {XML_PREFIX: XML_NAMESPACE}
+
+    def get_feature_types(self) -> list[FeatureType]:
+        # Built once per request (a view instance serves one request): the sources of rows
+        # and the permission checks are asked once however often gisserver asks for them.
+        if not hasattr(self, "_feature_types"):
+            visible = registry.visible_to(self.request.user, getattr(self.request, "api_key", None))
+            self._feature_types = [LayerFeatureType(layer) for layer in visible]
+        return self._feature_types
+
+    def get_service_description(self, service: str | None = None) -> ServiceDescription:
+        return ServiceDescription(
+            title=gettext("gisportal: municipal layers of Batumi and Rustavi"),
+            abstract=gettext(
+                "Spatial data published by the municipalities: boundaries, districts, "
+                "zoning, streets, cadastral blocks, buildings, parcels and uploaded datasets."
+            ),
+            keywords=["Batumi", "Rustavi", "Georgia", gettext("cadastre")],
+            provider_name="gisportal",
+        )
+
+    def get(self, request, *args, **kwargs):
+        params = {key.upper(): value for key, value in request.GET.items()}
+        _check_presentation(params, case_sensitive=False)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            root = parse_xml_from_string(request.body)
+        except ValueError as exc:
+            # ExternalParsingError, or defusedxml's refusal of a DTD or entities (also a
+            # ValueError), which gisserver would let through as a 500.
+            raise OperationParsingFailed(
+                gettext("The request is not XML that this server reads: %(error)s")
+                % {"error": exc.__class__.__name__},
+                locator="request",
+            ) from exc
+        params = {key.upper(): value for key, value in root.attrib.items()}
+        _check_presentation(params, case_sensitive=True)
+        return super().post(request, *args, **kwargs)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, GEOSException | GDALException):
+            # gisserver builds the geometries of BBOX and of filters without catching what
+            # GEOS or GDAL raise on a malformed one (NaN, a ring of three numbers).
+            in_bbox = any(key.upper() == "BBOX" for key in self.request.GET)
+            exc = OperationParsingFailed(
+                gettext("The geometry in the request is not valid."),
+                locator="bbox" if in_bbox else "filter",
+            )
+        elif isinstance(exc, OperationProcessingFailed) and exc.status_code >= 500:
+            # gisserver gives 500 to some requests it does not support (resolvePath,
+            # valueOf()); the fault is in the request, so it is a 400.
+            exc.status_code = 400
+        return super().handle_exception(exc)
+
+    # WFS reads only; clients POST XML queries without a CSRF token (gisserver's own
+    # dispatch is exempt too, which overriding it would otherwise undo).
+    @csrf_exempt
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # What a response holds depends on who asks: a shared cache must not keep the
+        # answer given to staff or to an API key.
+        patch_vary_headers(response, ["Cookie", "Authorization", "X-API-Key"])
+        if self._sees_more_than_the_public(request):
+            patch_cache_control(response, private=True)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    @staticmethod
+    def _sees_more_than_the_public(request) -> bool:
+        return getattr(request, "api_key", None) is not None or request.user.is_authenticated
+
+
+def _check_presentation(params: dict[str, str], *, case_sensitive: bool) -> None:
+    """Refuse what gisserver would turn into a 500: an unknown RESULTTYPE, a negative COUNT.
+
+    A negative STARTINDEX, which gisserver would quietly read as 0, is refused as well.
+    """
+    result_type = params.get("RESULTTYPE")
+    if result_type is not None and (result_type if case_sensitive else result_type.lower()) not in (
+        "results",
+        "hits",
+    ):
+        raise InvalidParameterValue(
+            gettext("RESULTTYPE must be results or hits; got %(value)s.") % {"value": result_type},
+            locator="resultType",
+        )
+    for name, locator in (
+        ("COUNT", "count"),
+        ("MAXFEATURES", "count"),
+        ("STARTINDEX", "startIndex"),
+    ):
+        raw = params.get(name, "").strip()
+        if raw.lstrip("-").isdigit() and int(raw) < 0:
+            raise InvalidParameterValue(
+                gettext("%(name)s may not be negative; got %(value)s.")
+                % {"name": name, "value": raw},
+                locator=locator,
+            )
