@@ -1,5 +1,10 @@
 """The REST API of cases."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from cases import api
+
+urlpatterns = [
+    path("", api.case_list, name="cases-api-list"),
+    path("<str:reference>/", api.case_detail, name="cases-api-detail"),
+]

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Applications (one window)")
+
+    def ready(self) -> None:
+        # The worker knows a task only once its module is imported.
+        from cases import jobs  # noqa: F401

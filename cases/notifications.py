@@ -1,0 +1,162 @@
+"""Notifications about applications: rendered in the case's language, stored with their delivery
+status, and sent by a procrastinate worker through one interface for e-mail and SMS.
+
+A notification is a row first (queued), then sent (sent or failed with the error). The sending
+job is deferred in the same transaction as the change it reports, so neither exists without the
+other. With the setting CASES_NOTIFY_SYNC the row is sent at once instead (tests, small setups).
+
+SMS goes through the class named by the setting SMS_BACKEND, by default one that only logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+
+from cases.models import Case, Channel, DeliveryStatus, Notification
+
+logger = logging.getLogger(__name__)
+
+# Kinds whose short text also goes by SMS when the applicant gave a phone number.
+SMS_KINDS = frozenset({"submitted", "information_requested", "decided"})
+
+
+class Sender(Protocol):
+    """Delivers one notification or raises; the caller records the outcome."""
+
+    def send(self, notification: Notification) -> None: ...
+
+
+class EmailSender:
+    def send(self, notification: Notification) -> None:
+        send_mail(
+            subject=notification.subject,
+            message=notification.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.address],
+            fail_silently=False,
+        )
+
+
+class LoggingSmsBackend:
+    """The default SMS backend: writes the message to the log. A deployment names its gateway's
+    backend (any class with `send_sms(to, text)`) in SMS_BACKEND."""
+
+    def send_sms(self, to: str, text: str) -> None:
+        logger.info("SMS to %s: %s", to, text)
+
+
+class SmsSender:
+    def send(self, notification: Notification) -> None:
+        backend_path = getattr(settings, "SMS_BACKEND", "cases.notifications.LoggingSmsBackend")
+        backend = import_string(backend_path)()
+        backend.send_sms(notification.address, notification.body)
+
+
+SENDERS: dict[str, Sender] = {Channel.EMAIL: EmailSender(), Channel.SMS: SmsSender()}
+
+
+def public_url(path: str) -> str:
+    base = getattr(settings, "GISPORTAL_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+    return f"{base}{path}"
+
+
+def case_url(case: Case, language: str) -> str:
+    with translation.override(language):
+        return public_url(reverse("cases:detail", kwargs={"reference": case.reference}))
+
+
+def _render(kind: str, context: dict, language: str) -> tuple[str, str, str]:
+    with translation.override(language):
+        subject = render_to_string(f"cases/notifications/{kind}_subject.txt", context)
+        body = render_to_string(f"cases/notifications/{kind}_body.txt", context)
+        sms = render_to_string("cases/notifications/sms.txt", {**context, "subject": subject})
+    return " ".join(subject.split()), body.strip() + "\n", " ".join(sms.split())
+
+
+def notify(
+    *,
+    case: Case,
+    recipient,
+    kind: str,
+    context: dict | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """Queue a notification of this kind to one person about a case; the rows made.
+
+    With a dedupe_key, a notification already made under that key is not made again.
+    """
+    if recipient is None or not recipient.is_active:
+        return []
+    language = case.language or settings.LANGUAGE_CODE
+    full_context = {
+        "case": case,
+        "recipient": recipient,
+        "url": case_url(case, language),
+        **(context or {}),
+    }
+    subject, body, sms = _render(kind, full_context, language)
+    targets = []
+    if recipient.email:
+        targets.append((Channel.EMAIL, recipient.email, body))
+    if kind in SMS_KINDS and recipient.pk == case.applicant_id and case.contact_phone:
+        targets.append((Channel.SMS, case.contact_phone, sms))
+    made = []
+    for channel, address, text in targets:
+        notification = Notification(
+            case=case,
+            recipient=recipient,
+            channel=channel,
+            address=address,
+            kind=kind,
+            language=language,
+            subject=subject,
+            body=text,
+            dedupe_key=f"{dedupe_key}:{channel}" if dedupe_key else None,
+        )
+        if dedupe_key:
+            try:
+                with transaction.atomic():
+                    notification.save()
+            except IntegrityError:
+                continue
+        else:
+            notification.save()
+        made.append(notification)
+        _dispatch(notification)
+    return made
+
+
+def _dispatch(notification: Notification) -> None:
+    if getattr(settings, "CASES_NOTIFY_SYNC", False):
+        notification_send(notification=notification)
+        return
+    from cases.jobs import send_notification
+
+    send_notification.defer(notification_id=notification.pk)
+
+
+def notification_send(*, notification: Notification) -> Notification:
+    """Deliver a queued notification through its channel's sender and record the outcome."""
+    if notification.status == DeliveryStatus.SENT:
+        return notification
+    try:
+        SENDERS[notification.channel].send(notification)
+    except Exception as exc:  # a sender's failure is recorded, never lost
+        logger.warning("Notification %s failed: %s", notification.pk, exc)
+        notification.status = DeliveryStatus.FAILED
+        notification.error = str(exc)[:500]
+    else:
+        notification.status = DeliveryStatus.SENT
+        notification.error = ""
+        notification.sent_at = timezone.now()
+    notification.save(update_fields=["status", "error", "sent_at"])
+    return notification

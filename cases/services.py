@@ -1,0 +1,672 @@
+"""Writes of the one window. Every status change goes through `_status_set`, which keeps the
+clock (paused while the applicant is asked for something, the due date extended by the working
+days lost) and writes a CaseStatusChange row.
+
+Refusals are `ValidationError`s with a message for people (views show them next to the form,
+the API answers 400); acting without the right answers `PermissionDenied`.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cases import calendar
+from cases.models import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    CaseDocument,
+    CaseMessage,
+    CaseStatusChange,
+    Decision,
+    InformationRequest,
+    Outcome,
+    ReferenceCounter,
+    Service,
+    Status,
+)
+from cases.notifications import notify
+from cases.rules import can_handle_case, is_applicant
+from core.geometry import parse_geometry
+from core.models import Municipality
+
+# Which status may follow which (after BOPS: returned, withdrawn and closed from any open state).
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.SUBMITTED: frozenset(
+        {
+            Status.IN_REVIEW,
+            Status.AWAITING_APPLICANT,
+            Status.RETURNED,
+            Status.WITHDRAWN,
+            Status.CLOSED,
+        }
+    ),
+    Status.IN_REVIEW: frozenset(
+        {
+            Status.AWAITING_APPLICANT,
+            Status.CONSULTATION,
+            Status.AWAITING_DECISION,
+            Status.DECIDED_APPROVED,
+            Status.DECIDED_REFUSED,
+            Status.RETURNED,
+            Status.WITHDRAWN,
+            Status.CLOSED,
+        }
+    ),
+    Status.AWAITING_APPLICANT: frozenset(
+        {Status.IN_REVIEW, Status.RETURNED, Status.WITHDRAWN, Status.CLOSED}
+    ),
+    Status.CONSULTATION: frozenset(
+        {
+            Status.IN_REVIEW,
+            Status.AWAITING_APPLICANT,
+            Status.AWAITING_DECISION,
+            Status.WITHDRAWN,
+            Status.CLOSED,
+        }
+    ),
+    Status.AWAITING_DECISION: frozenset(
+        {
+            Status.IN_REVIEW,
+            Status.AWAITING_APPLICANT,
+            Status.DECIDED_APPROVED,
+            Status.DECIDED_REFUSED,
+            Status.WITHDRAWN,
+            Status.CLOSED,
+        }
+    ),
+    Status.DECIDED_APPROVED: frozenset({Status.CLOSED}),
+    Status.DECIDED_REFUSED: frozenset({Status.CLOSED}),
+    Status.RETURNED: frozenset({Status.CLOSED}),
+    Status.WITHDRAWN: frozenset(),
+    Status.CLOSED: frozenset(),
+}
+# Reached only through their own service, which does what they need (checks, a decision).
+STATUSES_WITH_OWN_SERVICE = {
+    Status.SUBMITTED: "case_submit",
+    Status.DECIDED_APPROVED: "decision_issue",
+    Status.DECIDED_REFUSED: "decision_issue",
+}
+# Staff must say why.
+STATUSES_NEEDING_NOTE = frozenset({Status.RETURNED, Status.CLOSED, Status.WITHDRAWN})
+# Changes the applicant hears about from case_transition (the others have their own message).
+STATUSES_TOLD_TO_APPLICANT = frozenset(
+    {
+        Status.IN_REVIEW,
+        Status.CONSULTATION,
+        Status.AWAITING_DECISION,
+        Status.RETURNED,
+        Status.WITHDRAWN,
+        Status.CLOSED,
+    }
+)
+
+
+def allowed_targets(case: Case) -> list[str]:
+    """The statuses case_transition may move this case to, in the order of the choices."""
+    allowed = ALLOWED_TRANSITIONS.get(case.status, frozenset())
+    return [
+        value
+        for value in Status.values
+        if value in allowed and value not in STATUSES_WITH_OWN_SERVICE
+    ]
+
+
+def _require(predicate, user, obj) -> None:
+    if user is None or not predicate.test(user, obj):
+        raise PermissionDenied(_("You may not do this with this application."))
+
+
+def _lock(case: Case) -> Case:
+    """Reload the case under a row lock: two officers acting at once act one after the other."""
+    locked = Case.objects.select_for_update().select_related("service").get(pk=case.pk)
+    case.__dict__.update(
+        {f.attname: getattr(locked, f.attname) for f in Case._meta.concrete_fields}
+    )
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# The clock and the history
+
+
+def _status_set(
+    *, case: Case, to: str, by: AbstractBaseUser | None, note: str = "", today=None
+) -> CaseStatusChange:
+    today = today or calendar.today()
+    before = case.status
+    if to not in ALLOWED_TRANSITIONS.get(before, frozenset()):
+        raise ValidationError(
+            _("An application that is “%(before)s” cannot become “%(after)s”.")
+            % {"before": Status(before).label, "after": Status(to).label},
+            code="transition",
+        )
+    if to == Status.AWAITING_APPLICANT and case.paused_since is None:
+        case.paused_since = today
+    elif to != Status.AWAITING_APPLICANT and case.paused_since is not None:
+        lost = calendar.working_days_between(case.paused_since, today)
+        case.paused_days += lost
+        if case.due_date is not None and lost and to not in FINISHED_STATUSES:
+            case.due_date = calendar.add_working_days(case.due_date, lost)
+        case.paused_since = None
+    case.status = to
+    case.full_clean()
+    case.save()
+    change = CaseStatusChange(case=case, from_status=before, to_status=to, by=by, note=note)
+    change.full_clean()
+    change.save()
+    return change
+
+
+def _reference_next(*, municipality: Municipality, year: int) -> str:
+    """The next reference of the municipality and year, counted under a row lock."""
+    ReferenceCounter.objects.bulk_create(
+        [ReferenceCounter(municipality=municipality, year=year)], ignore_conflicts=True
+    )
+    counter = ReferenceCounter.objects.select_for_update().get(municipality=municipality, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{municipality.code.upper()}-{year}-{counter.last:06d}"
+
+
+def _municipality_of_location(location: GEOSGeometry) -> Municipality:
+    found = list(Municipality.objects.filter(boundary__covers=location)[:2])
+    if len(found) != 1:
+        raise ValidationError(
+            {
+                "location": _(
+                    "The location does not lie within one municipality served by the portal."
+                )
+            },
+            code="outside",
+        )
+    return found[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+
+
+@transaction.atomic
+def case_create(
+    *,
+    service: Service,
+    applicant: AbstractBaseUser,
+    location=None,
+    municipality: Municipality | None = None,
+    payload: dict | None = None,
+    variant: str = "",
+    summary: str = "",
+    language: str | None = None,
+    contact_phone: str = "",
+) -> Case:
+    """A draft application with its reference number.
+
+    The municipality is the one whose boundary covers the location; a service without a place
+    names it instead. `location` is a GEOS geometry or anything core.geometry.parse_geometry
+    reads (GeoJSON in EPSG:4326 by default).
+    """
+    if not applicant.is_authenticated or not applicant.is_active:
+        raise PermissionDenied(_("Sign in to apply."))
+    if not service.active:
+        raise ValidationError(_("This service is not offered at the moment."), code="inactive")
+    if location is not None:
+        location = parse_geometry(location)
+        found = _municipality_of_location(location)
+        if municipality is not None and municipality.pk != found.pk:
+            raise ValidationError(
+                {
+                    "location": _("The location lies in %(found)s, not in %(given)s.")
+                    % {"found": found.name, "given": municipality.name}
+                },
+                code="municipality_mismatch",
+            )
+        municipality = found
+    if municipality is None:
+        raise ValidationError(
+            {"location": _("Show the place on the map or choose the municipality.")},
+            code="no_municipality",
+        )
+    if service.municipality_id and service.municipality_id != municipality.pk:
+        raise ValidationError(
+            _("This service is not offered in %(municipality)s.")
+            % {"municipality": municipality.name},
+            code="wrong_municipality",
+        )
+    year = calendar.today().year
+    case = Case(
+        reference=_reference_next(municipality=municipality, year=year),
+        service=service,
+        variant=variant,
+        applicant=applicant,
+        municipality=municipality,
+        location=location,
+        payload=payload or {},
+        summary=summary,
+        language=_language(language),
+        contact_phone=contact_phone,
+    )
+    case.full_clean()
+    case.save()
+    change = CaseStatusChange(case=case, from_status="", to_status=Status.DRAFT, by=applicant)
+    change.save()
+    return case
+
+
+def _language(language: str | None) -> str:
+    """One of the portal's languages: the one given, else the one the request is in."""
+    known = [code for code, _name in settings.LANGUAGES]
+    for candidate in (language, translation.get_language()):
+        code = (candidate or "").split("-")[0]
+        if code in known:
+            return code
+    return settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    by: AbstractBaseUser,
+    payload: dict | None = None,
+    location=None,
+    summary: str | None = None,
+    variant: str | None = None,
+    contact_phone: str | None = None,
+) -> Case:
+    """Save a draft again: only its applicant, only while it is a draft. The location may move
+    but not to another municipality."""
+    _require(is_applicant, by, case)
+    _lock(case)
+    if case.status != Status.DRAFT:
+        raise ValidationError(_("Only a draft can be changed."), code="not_draft")
+    if location is not None:
+        location = parse_geometry(location)
+        if _municipality_of_location(location).pk != case.municipality_id:
+            raise ValidationError(
+                {"location": _("The location must stay in %(m)s.") % {"m": case.municipality.name}},
+                code="municipality_mismatch",
+            )
+        case.location = location
+    if payload is not None:
+        case.payload = payload
+    if summary is not None:
+        case.summary = summary
+    if variant is not None:
+        case.variant = variant
+    if contact_phone is not None:
+        case.contact_phone = contact_phone
+    case.full_clean()
+    case.save()
+    return case
+
+
+def missing_documents(case: Case) -> list:
+    """The required document types of the service that the case has no file for."""
+    present = set(case.documents.values_list("doc_type", flat=True))
+    return [t for t in case.service.document_types.all() if t.required and t.code not in present]
+
+
+@transaction.atomic
+def case_submit(*, case: Case, by: AbstractBaseUser) -> Case:
+    """Send a draft: the required documents must be there; the clock starts."""
+    _require(is_applicant, by, case)
+    _lock(case)
+    if case.status != Status.DRAFT:
+        raise ValidationError(_("This application was submitted already."), code="not_draft")
+    missing = missing_documents(case)
+    if missing:
+        raise ValidationError(
+            _("Attach the required documents first: %(names)s.")
+            % {"names": ", ".join(t.name for t in missing)},
+            code="documents_missing",
+        )
+    start = calendar.today()
+    case.submitted_at = timezone.now()
+    case.period_days = case.service.period_for(case.variant)
+    case.due_date = calendar.add_working_days(start, case.period_days)
+    _status_set(case=case, to=Status.SUBMITTED, by=by, today=start)
+    notify(case=case, recipient=case.applicant, kind="submitted")
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, officer: AbstractBaseUser | None, by: AbstractBaseUser) -> Case:
+    """Give the case to an officer who handles it (None: to nobody)."""
+    _require(can_handle_case, by, case)
+    _lock(case)
+    if case.status == Status.DRAFT:
+        raise ValidationError(_("A draft is not assigned."), code="draft")
+    if officer is not None and not can_handle_case.test(officer, case):
+        raise ValidationError(
+            {"officer": _("This person does not handle this service in this municipality.")},
+            code="not_handler",
+        )
+    case.assigned_to = officer
+    case.full_clean()
+    case.save()
+    if officer is not None and officer.pk != by.pk:
+        notify(case=case, recipient=officer, kind="assigned", context={"by": by})
+    return case
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to: str, by: AbstractBaseUser, note: str = "") -> Case:
+    """Move a case on by the transitions table; staff only."""
+    _require(can_handle_case, by, case)
+    _lock(case)
+    if to not in Status.values:
+        raise ValidationError(_("Unknown status."), code="unknown_status")
+    if to in STATUSES_WITH_OWN_SERVICE:
+        raise ValidationError(
+            _("“%(status)s” is reached by its own action, not by a status change.")
+            % {"status": Status(to).label},
+            code="own_service",
+        )
+    note = (note or "").strip()
+    if to in STATUSES_NEEDING_NOTE and not note:
+        raise ValidationError({"note": _("Give the reason for this change.")}, code="note_required")
+    _status_set(case=case, to=to, by=by, note=note)
+    if to in STATUSES_TOLD_TO_APPLICANT:
+        notify(case=case, recipient=case.applicant, kind="status_changed", context={"note": note})
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, by: AbstractBaseUser, note: str = "") -> Case:
+    """The applicant takes the application back (a draft or an open one)."""
+    _require(is_applicant, by, case)
+    _lock(case)
+    if case.status not in OPEN_STATUSES and case.status != Status.DRAFT:
+        raise ValidationError(_("A decided or closed application cannot be withdrawn."))
+    _status_set(case=case, to=Status.WITHDRAWN, by=by, note=(note or "").strip())
+    if case.assigned_to_id:
+        notify(case=case, recipient=case.assigned_to, kind="status_changed", context={"note": note})
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests for information
+
+
+@transaction.atomic
+def information_request_open(
+    *, case: Case, text: str, by: AbstractBaseUser, working_days: int = 15
+) -> InformationRequest:
+    """Ask the applicant for something; the clock stops until every request is answered."""
+    _require(can_handle_case, by, case)
+    _lock(case)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Say what is needed.")}, code="required")
+    if case.status not in OPEN_STATUSES:
+        raise ValidationError(
+            _("Information can be requested only while the application is open."),
+            code="not_open",
+        )
+    today = calendar.today()
+    request = InformationRequest(
+        case=case,
+        text=text,
+        requested_by=by,
+        working_days=working_days,
+        due_date=calendar.add_working_days(today, working_days),
+    )
+    request.full_clean()
+    request.save()
+    if case.status != Status.AWAITING_APPLICANT:
+        _status_set(
+            case=case,
+            to=Status.AWAITING_APPLICANT,
+            by=by,
+            note=_("Information requested."),
+            today=today,
+        )
+    notify(
+        case=case,
+        recipient=case.applicant,
+        kind="information_requested",
+        context={"request": request},
+    )
+    return request
+
+
+@transaction.atomic
+def information_request_answer(
+    *, request: InformationRequest, answer: str, by: AbstractBaseUser
+) -> InformationRequest:
+    """The applicant answers; with no other request open the clock runs again."""
+    case = request.case
+    _require(is_applicant, by, case)
+    _lock(case)
+    request = InformationRequest.objects.select_for_update().get(pk=request.pk)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write your answer.")}, code="required")
+    if not request.is_open:
+        raise ValidationError(_("This request was answered already."), code="answered")
+    if case.status in FINISHED_STATUSES:
+        raise ValidationError(_("The application is closed."), code="closed")
+    request.answer = answer
+    request.answered_by = by
+    request.answered_at = timezone.now()
+    request.full_clean()
+    request.save()
+    still_open = case.information_requests.filter(answered_at__isnull=True).exists()
+    if case.status == Status.AWAITING_APPLICANT and not still_open:
+        _status_set(case=case, to=Status.IN_REVIEW, by=by, note=_("Information provided."))
+    recipient = case.assigned_to or request.requested_by
+    if recipient is not None:
+        notify(
+            case=case,
+            recipient=recipient,
+            kind="information_answered",
+            context={"request": request},
+        )
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages and documents
+
+
+@transaction.atomic
+def case_message_post(
+    *, case: Case, author: AbstractBaseUser, body: str, internal: bool = False
+) -> CaseMessage:
+    """A message between applicant and staff, or (staff only) an internal note."""
+    staff = can_handle_case.test(author, case)
+    if not staff and not is_applicant.test(author, case):
+        raise PermissionDenied(_("You may not do this with this application."))
+    if internal and not staff:
+        raise PermissionDenied(_("Only staff write internal notes."))
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message.")}, code="required")
+    message = CaseMessage(case=case, author=author, body=body, internal=internal)
+    message.full_clean()
+    message.save()
+    if not internal:
+        if staff and author.pk != case.applicant_id:
+            recipient = case.applicant
+        else:
+            recipient = case.assigned_to
+        if recipient is not None:
+            notify(case=case, recipient=recipient, kind="message", context={"message": message})
+    return message
+
+
+# Signatures of the file kinds a service is likely to accept; a file whose bytes do not match
+# what its name claims is refused rather than trusted.
+_SIGNATURES: list[tuple[bytes, str]] = [
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"AC10", "image/vnd.dwg"),
+]
+_ZIP_BASED = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".zip": "application/zip",
+}
+_SIGNED_TYPES = {content_type for _sig, content_type in _SIGNATURES} | set(_ZIP_BASED.values())
+
+
+def sniff_content_type(head: bytes, name: str) -> str:
+    """The content type from the file's first bytes, or from its name for kinds without one."""
+    for signature, content_type in _SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if head.startswith(b"PK\x03\x04"):
+        return _ZIP_BASED.get(suffix, "application/zip")
+    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    # A name that claims a kind with a signature, on bytes without it, is not that kind.
+    return "application/octet-stream" if guessed in _SIGNED_TYPES else guessed
+
+
+@transaction.atomic
+def case_document_add(
+    *, case: Case, doc_type: str, file: UploadedFile, by: AbstractBaseUser
+) -> CaseDocument:
+    """Attach a file of one of the service's document types; the same type again is a new
+    version. The kind of file (read from its bytes) and its size are checked."""
+    staff = can_handle_case.test(by, case)
+    if not staff and not is_applicant.test(by, case):
+        raise PermissionDenied(_("You may not do this with this application."))
+    _lock(case)
+    if case.status in FINISHED_STATUSES:
+        raise ValidationError(_("Documents cannot be added to a closed application."))
+    kind = case.service.document_types.filter(code=doc_type).first()
+    if kind is None:
+        raise ValidationError(
+            {"doc_type": _("This service does not ask for a document of that type.")},
+            code="unknown_type",
+        )
+    size = file.size or 0
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")}, code="empty")
+    if size > kind.max_size_bytes:
+        raise ValidationError(
+            {
+                "file": _("The file is %(size)s; “%(type)s” may be at most %(limit)s.")
+                % {
+                    "size": filesizeformat(size),
+                    "type": kind.name,
+                    "limit": filesizeformat(kind.max_size_bytes),
+                }
+            },
+            code="too_large",
+        )
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    name = (file.name or "document").rsplit("/", 1)[-1][-255:]
+    content_type = sniff_content_type(head, name)
+    if kind.content_types and content_type not in kind.content_types:
+        allowed = ", ".join(_readable_type(t) for t in kind.content_types)
+        raise ValidationError(
+            {
+                "file": _("“%(type)s” accepts %(allowed)s; this file is %(found)s.")
+                % {"type": kind.name, "allowed": allowed, "found": _readable_type(content_type)}
+            },
+            code="content_type",
+        )
+    last = case.documents.filter(doc_type=doc_type).aggregate(v=Max("version"))["v"] or 0
+    document = CaseDocument(
+        case=case,
+        doc_type=doc_type,
+        version=last + 1,
+        original_name=name,
+        content_type=content_type,
+        size=size,
+        uploaded_by=by,
+    )
+    document.file.save(name, file, save=False)
+    document.full_clean()
+    document.save()
+    return document
+
+
+def _readable_type(content_type: str) -> str:
+    names = {
+        "application/pdf": "PDF",
+        "image/png": "PNG",
+        "image/jpeg": "JPEG",
+        "image/tiff": "TIFF",
+        "image/vnd.dwg": "DWG",
+        "application/zip": "ZIP",
+        "application/octet-stream": _("an unknown kind of file"),
+    }
+    return names.get(content_type, content_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions
+
+
+@transaction.atomic
+def decision_issue(
+    *,
+    case: Case,
+    outcome: str,
+    by: AbstractBaseUser,
+    conditions: Iterable[str] = (),
+    reasons: str = "",
+) -> Decision:
+    """Decide: the decision document (PDF with its verification code) is made, the status is
+    set and the applicant told. A refusal needs its reasons."""
+    from cases.pdf import decision_pdf
+
+    _require(can_handle_case, by, case)
+    _lock(case)
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose approved or refused.")}, code="outcome")
+    conditions = [c.strip() for c in conditions if c and c.strip()]
+    reasons = (reasons or "").strip()
+    if outcome == Outcome.REFUSED and not reasons:
+        raise ValidationError({"reasons": _("A refusal must give its reasons.")}, code="reasons")
+    if Decision.objects.filter(case=case).exists():
+        raise ValidationError(_("This application is decided already."), code="decided")
+    target = Status.DECIDED_APPROVED if outcome == Outcome.APPROVED else Status.DECIDED_REFUSED
+    if target not in ALLOWED_TRANSITIONS.get(case.status, frozenset()):
+        raise ValidationError(
+            _("An application that is “%(status)s” cannot be decided; move it to assessment first.")
+            % {"status": Status(case.status).label},
+            code="transition",
+        )
+    now = timezone.now()
+    decision = Decision(
+        case=case,
+        outcome=outcome,
+        conditions=conditions,
+        reasons=reasons,
+        decided_by=by,
+        decided_at=now,
+    )
+    decision.full_clean()
+    decision.save()
+    case.decided_at = now
+    _status_set(case=case, to=target, by=by, note=decision.get_outcome_display())
+    decision.pdf.save(f"{decision.verification_code}.pdf", ContentFile(decision_pdf(decision)))
+    notify(case=case, recipient=case.applicant, kind="decided", context={"decision": decision})
+    return decision
