@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gisportal import views
+from layers.ogcapi import views as ogcapi_views
 
 admin.site.site_header = "gisportal"
 admin.site.site_title = "gisportal"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("api/v1/cases/", include("cases.api_urls")),
     path("api/v1/permits/", include("permits.api_urls")),
     path("ogcapi/", include("layers.ogcapi.urls")),
+    # QGIS asks for the landing page without the slash and does not follow a redirect.
+    path("ogcapi", ogcapi_views.landing, name="ogcapi-landing-bare"),
     path("", include("layers.wfs_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
