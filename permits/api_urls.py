@@ -1,5 +1,11 @@
-"""The REST API of permits: the compliance check and applications."""
+"""The REST API of permits: the compliance check (applications come later)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from permits import api
+
+app_name = "permits-api"
+
+urlpatterns = [
+    path("check", api.ComplianceCheckView.as_view(), name="check"),
+]

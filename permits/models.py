@@ -1,1 +1,159 @@
-"""Building permits: constraints, compliance with the zone, and permit applications."""
+"""Building permits: the constraint layers that a building is checked against, and monuments.
+
+Zones with their K-1, K-2, K-3, maximum height and allowed uses are `parcels.Zone`; this app
+adds what limits building beyond the zone: heritage protection zones (derived from monuments),
+red lines, protected areas and flood areas.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
+from django.core.validators import MinValueValidator
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BilingualNameMixin, Municipality
+
+# Geometry fields set spatial_index=False: each has a named GistIndex in its Meta instead of
+# GeoDjango's unnamed one (STYLE.md 5).
+
+# A monument's physical protection zone: twice its height, at least 50 m (domain/georgia.md).
+HERITAGE_RADIUS_FACTOR = 2
+HERITAGE_MIN_RADIUS_M = 50.0
+
+
+def heritage_radius_m(height_m: float) -> float:
+    """The radius of a monument's protection zone in metres: max(2 × height, 50 m)."""
+    return max(HERITAGE_RADIUS_FACTOR * float(height_m), HERITAGE_MIN_RADIUS_M)
+
+
+class ConstraintKind(models.TextChoices):
+    HERITAGE_ZONE = "heritage_zone", _("Heritage protection zone")
+    RED_LINE = "red_line", _("Red line")
+    PROTECTED_AREA = "protected_area", _("Protected area")
+    FLOOD_AREA = "flood_area", _("Flood area")
+
+
+# The kinds' names in both languages, for reports that carry both (the API answers in either).
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    ConstraintKind.HERITAGE_ZONE: (
+        "კულტურული მემკვიდრეობის დაცვის ზონა",
+        "Heritage protection zone",
+    ),
+    ConstraintKind.RED_LINE: ("წითელი ხაზი", "Red line"),
+    ConstraintKind.PROTECTED_AREA: ("დაცული ტერიტორია", "Protected area"),
+    ConstraintKind.FLOOD_AREA: ("დატბორვის ზონა", "Flood area"),
+}
+
+
+class BuildingClass(models.TextChoices):
+    """Risk classes of buildings (Resolution 255): I needs no permit, V goes to the national agency."""
+
+    CLASS_I = "I", _("Class I (no permit: up to 60 m², 5 m high)")
+    CLASS_II = "II", _("Class II (low risk)")
+    CLASS_III = "III", _("Class III (moderate risk)")
+    CLASS_IV = "IV", _("Class IV (high risk)")
+    CLASS_V = "V", _("Class V (special importance)")
+
+
+class ConstraintQuerySet(models.QuerySet):
+    def in_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+    def of_kind(self, kind: str):
+        return self.filter(kind=kind)
+
+    def intersecting(self, geom):
+        return self.filter(geom__intersects=geom)
+
+
+class Constraint(BilingualNameMixin):
+    """An area where building is limited or must be agreed with someone.
+
+    Every kind is a (multi)polygon. A red line is stored as the strip of public land whose edge
+    it is (the street corridor): a footprint that crosses the red line intersects the strip,
+    which is a plain, indexed polygon test, and the strip's area inside a site is a number a
+    person can check.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="constraints",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ConstraintKind.choices)
+    consultee_ka = models.CharField(_("who is consulted (Georgian)"), max_length=300, blank=True)
+    consultee_en = models.CharField(_("who is consulted (English)"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    monument = models.OneToOneField(
+        "permits.Monument",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="protection_zone",
+        verbose_name=_("monument"),
+        help_text=_("Set on heritage protection zones derived from a monument."),
+    )
+    geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE, spatial_index=False)
+
+    objects = ConstraintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["municipality", "kind", "name_en"]
+        verbose_name = _("constraint")
+        verbose_name_plural = _("constraints")
+        indexes = [
+            GistIndex(fields=["geom"], name="constraint_geom_gist"),
+            models.Index(fields=["municipality", "kind"], name="constraint_kind_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monument__isnull=True)
+                | models.Q(kind=ConstraintKind.HERITAGE_ZONE),
+                name="constraint_monument_only_heritage",
+            )
+        ]
+
+    @property
+    def consultee(self) -> str:
+        if get_language() == "en":
+            return self.consultee_en or self.consultee_ka
+        return self.consultee_ka or self.consultee_en
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.name}"
+
+
+class MonumentQuerySet(models.QuerySet):
+    def in_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+
+class Monument(BilingualNameMixin):
+    """A cultural heritage monument; its protection zone is a `Constraint` kept by the service."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="monuments",
+        verbose_name=_("municipality"),
+    )
+    height_m = models.DecimalField(
+        _("height, m"), max_digits=6, decimal_places=1, validators=[MinValueValidator(0)]
+    )
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    geom = models.PointField(_("location"), srid=settings.SRID_STORAGE, spatial_index=False)
+
+    objects = MonumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["municipality", "name_en"]
+        verbose_name = _("monument")
+        verbose_name_plural = _("monuments")
+        indexes = [GistIndex(fields=["geom"], name="monument_geom_gist")]
+
+    @property
+    def protection_radius_m(self) -> float:
+        return heritage_radius_m(self.height_m)

@@ -1,5 +1,11 @@
-"""Portal pages of building permits: the public pre-check, applying, planner review."""
+"""Portal pages of building permits: the public pre-check (applying and review come later)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from permits import views
+
+app_name = "permits"
+
+urlpatterns = [
+    path("check/", views.precheck_page, name="check"),
+]

@@ -1,0 +1,56 @@
+"""Admin of the constraint layers: each municipality's planners and GIS officers keep their own.
+
+A monument is saved through `monument_save`, so that its heritage protection zone is redrawn
+with it; the derived zones are read-only here.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_scoping import MunicipalityScopedGeoAdmin
+from permits.models import Constraint, Monument
+from permits.services import monument_save
+
+MUNICIPALITY_FILTER = ("municipality", admin.RelatedOnlyFieldListFilter)
+
+
+@admin.register(Constraint)
+class ConstraintAdmin(MunicipalityScopedGeoAdmin):
+    list_display = ("name_en", "name_ka", "kind", "municipality", "consultee_en", "valid_from")
+    list_filter = (MUNICIPALITY_FILTER, "kind")
+    list_select_related = ("municipality",)
+    search_fields = ("name_ka", "name_en")
+    readonly_fields = ("monument",)
+    fieldsets = (
+        (None, {"fields": ("municipality", "kind", "name_ka", "name_en", "monument")}),
+        (_("Consultation"), {"fields": ("consultee_ka", "consultee_en")}),
+        (_("Geometry"), {"fields": ("geom",)}),
+        (_("Source"), {"fields": ("source", "valid_from")}),
+    )
+
+    def has_change_permission(self, request, obj=None):
+        # A monument's zone follows the monument: change the monument instead.
+        if obj is not None and obj.monument_id is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+
+@admin.register(Monument)
+class MonumentAdmin(MunicipalityScopedGeoAdmin):
+    list_display = ("name_en", "name_ka", "height_m", "municipality")
+    list_filter = (MUNICIPALITY_FILTER,)
+    list_select_related = ("municipality",)
+    search_fields = ("name_ka", "name_en")
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = monument_save(
+            monument=obj if change else None,
+            municipality=data["municipality"],
+            name_ka=data["name_ka"],
+            name_en=data["name_en"],
+            height_m=data["height_m"],
+            geom=data["geom"],
+            source=data.get("source", ""),
+        )
+        obj.pk = saved.pk

@@ -1,0 +1,279 @@
+"""The REST API of permits: `POST /api/v1/permits/check`, the compliance check for anyone.
+
+The view parses the body (numbers through a serializer, geometries through
+core.geometry.parse_geometry, parcel codes through the cadastre), calls
+permits.compliance.compliance_check once and answers its report in the request's language.
+Bad input answers 400 {"detail", "parameter", "code"} naming the member at fault.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from core.api import BadParameter, ParameterErrorSerializer
+from core.geometry import GeometryError, parse_geometry
+from parcels.models import CADASTRAL_CODE, LandUse
+from permits.compliance import compliance_check
+from permits.models import BuildingClass
+from permits.selectors import MAX_SITE_PARCELS, UnknownParcels, site_from_parcels
+
+AREA_TYPES = ("Polygon", "MultiPolygon")
+# One check reads two indexed queries; a site larger than this is not a building plot.
+MAX_SITE_AREA_M2 = 1_000_000.0
+MAX_FLOORS = 200
+
+
+class CheckThrottle(AnonRateThrottle):
+    """Per address, anonymous or not: the check is cheap but public."""
+
+    scope = "permits_check"
+    rate = getattr(settings, "PERMITS_CHECK_RATE", "300/min")
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class CheckRequestSerializer(serializers.Serializer):
+    site = serializers.JSONField(
+        required=False,
+        help_text="The site: a GeoJSON Polygon or MultiPolygon, or a Feature of one, in "
+        "EPSG:4326 unless a `crs` member names another (EPSG:32638 is accepted). Give `site` "
+        "or `parcels`.",
+    )
+    parcels = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        required=False,
+        max_length=MAX_SITE_PARCELS,
+        help_text="Cadastral codes of current parcels; the site is their union.",
+    )
+    footprint = serializers.JSONField(
+        help_text="The building's ground-floor outline: a GeoJSON Polygon or MultiPolygon "
+        "(or Feature), EPSG:4326 unless a `crs` member says otherwise."
+    )
+    floors = serializers.IntegerField(min_value=1, max_value=MAX_FLOORS)
+    floor_area_m2 = serializers.FloatField(required=False, min_value=0, allow_null=True)
+    green_area_m2 = serializers.FloatField(required=False, min_value=0, allow_null=True)
+    height_m = serializers.FloatField(required=False, min_value=0, max_value=1000, allow_null=True)
+    incomplete_floors = serializers.IntegerField(required=False, min_value=0, default=0)
+    attic_area_over_1_6m = serializers.FloatField(required=False, min_value=0, default=0.0)
+    building_class = serializers.ChoiceField(
+        choices=BuildingClass.choices, required=False, allow_null=True
+    )
+    use = serializers.ChoiceField(choices=LandUse.choices, required=False, allow_null=True)
+
+
+class RuleSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="footprint_inside_site, zone, k1, k2, k3, height, ...")
+    title = serializers.CharField()
+    value = serializers.JSONField(help_text="A number (a ratio for K-rules) or text.")
+    limit = serializers.JSONField()
+    unit = serializers.CharField(help_text="ratio, m, m² or empty")
+    status = serializers.ChoiceField(choices=["pass", "fail", "warning"])
+    message = serializers.CharField()
+    value_m2 = serializers.FloatField(allow_null=True)
+    limit_m2 = serializers.FloatField(allow_null=True)
+    assumed = serializers.BooleanField(help_text="The value is an estimate, not given.")
+
+
+class ZoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    k1 = serializers.FloatField()
+    k2 = serializers.FloatField()
+    k3 = serializers.FloatField()
+    max_height_m = serializers.FloatField()
+    allowed_uses = serializers.ListField(child=serializers.CharField())
+    area_m2 = serializers.FloatField(help_text="The part of the site in this zone.")
+    share = serializers.FloatField(help_text="That part as a share of the site, 0 to 1.")
+
+
+class ConstraintHitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(
+        choices=["heritage_zone", "red_line", "protected_area", "flood_area"]
+    )
+    kind_name = serializers.CharField()
+    name = serializers.CharField()
+    consultee = serializers.CharField()
+    site_area_m2 = serializers.FloatField()
+    footprint_area_m2 = serializers.FloatField(allow_null=True)
+    status = serializers.ChoiceField(choices=["pass", "fail", "warning"])
+    message = serializers.CharField()
+    geometry = serializers.JSONField(
+        allow_null=True, help_text="The constraint near the site, GeoJSON in EPSG:4326."
+    )
+
+
+class CheckResponseSerializer(serializers.Serializer):
+    zone = ZoneSerializer(allow_null=True, help_text="The zone covering most of the site.")
+    zones = ZoneSerializer(many=True)
+    site_area_m2 = serializers.FloatField()
+    footprint_area_m2 = serializers.FloatField()
+    floor_area_m2 = serializers.FloatField()
+    height_m = serializers.FloatField()
+    rules = RuleSerializer(many=True)
+    constraints = ConstraintHitSerializer(many=True)
+    outcome = serializers.ChoiceField(
+        choices=[
+            "compliant",
+            "not_compliant",
+            "needs_review",
+            "no_permit_needed",
+            "national_agency",
+        ]
+    )
+    outcome_message = serializers.CharField()
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+_EXAMPLE_BODY = {
+    "parcels": ["05.24.11.005"],
+    "footprint": {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [41.6361, 41.6421],
+                [41.6363, 41.6421],
+                [41.6363, 41.6422],
+                [41.6361, 41.6422],
+                [41.6361, 41.6421],
+            ]
+        ],
+    },
+    "floors": 4,
+}
+
+
+def _geometry(parameter: str, value) -> object:
+    try:
+        return parse_geometry(value, allowed_types=AREA_TYPES, target_srid=settings.SRID_STORAGE)
+    except GeometryError as exc:
+        raise BadParameter(parameter, f"{parameter}: {exc.message}", exc.code) from None
+
+
+def _first_error(errors: dict) -> tuple[str, str, str]:
+    name, problems = next(iter(errors.items()))
+    problem = problems[0] if isinstance(problems, list) else problems
+    if isinstance(problem, dict):  # a list member: {index: [errors]}
+        index, inner = next(iter(problem.items()))
+        problem = inner[0] if isinstance(inner, list) else inner
+        name = f"{name}[{index}]"
+    code = getattr(problem, "code", "invalid")
+    return name, f"{name}: {problem}", code
+
+
+def read_check_request(data) -> dict:
+    """The checked arguments of compliance_check from a request body; BadParameter if not."""
+    if not isinstance(data, dict):
+        raise BadParameter("body", _("Send a JSON object."), "parse")
+    serializer = CheckRequestSerializer(data=data)
+    if not serializer.is_valid():
+        raise BadParameter(*_first_error(serializer.errors))
+    values = dict(serializer.validated_data)
+    has_site, has_parcels = values.get("site") is not None, bool(values.get("parcels"))
+    if has_site == has_parcels:
+        raise BadParameter(
+            "site",
+            _("Give either site (a GeoJSON polygon) or parcels (cadastral codes)."),
+            "required",
+        )
+    if has_parcels:
+        bad = [c for c in values["parcels"] if not CADASTRAL_CODE.match(c.strip())]
+        if bad:
+            raise BadParameter(
+                "parcels",
+                _("%(code)s is not a cadastral code (e.g. 05.24.11.005).") % {"code": bad[0]},
+                "cadastral_code",
+            )
+        try:
+            site = site_from_parcels([c.strip() for c in values["parcels"]]).geom
+        except UnknownParcels as exc:
+            raise BadParameter(
+                "parcels",
+                _("No current parcel has the cadastral code: %(codes)s.")
+                % {"codes": ", ".join(exc.codes)},
+                "unknown_parcel",
+            ) from None
+    else:
+        site = _geometry("site", values["site"])
+        if site.area > MAX_SITE_AREA_M2:
+            raise BadParameter(
+                "site",
+                _("site covers %(area)s m²; at most %(max)s m² are checked at once.")
+                % {"area": f"{site.area:,.0f}", "max": f"{MAX_SITE_AREA_M2:,.0f}"},
+                "too_large",
+            )
+    footprint = _geometry("footprint", values["footprint"])
+    if values["incomplete_floors"] > values["floors"]:
+        raise BadParameter(
+            "incomplete_floors",
+            _("incomplete_floors (%(n)s) cannot exceed floors (%(floors)s).")
+            % {"n": values["incomplete_floors"], "floors": values["floors"]},
+            "too_large",
+        )
+    return {
+        "site": site,
+        "footprint": footprint,
+        "floors": values["floors"],
+        "floor_area_m2": values.get("floor_area_m2"),
+        "green_area_m2": values.get("green_area_m2"),
+        "height_m": values.get("height_m"),
+        "incomplete_floors": values["incomplete_floors"],
+        "attic_area_over_1_6m": values["attic_area_over_1_6m"],
+        "building_class": values.get("building_class") or None,
+        "use": values.get("use") or None,
+    }
+
+
+class ComplianceCheckView(APIView):
+    """Anyone may check; no session, so no CSRF token is needed and nothing is stored."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+    throttle_classes = [CheckThrottle]
+
+    @extend_schema(
+        operation_id="permits_check",
+        tags=["permits"],
+        summary="Check a building against its zone and the constraint layers",
+        description=(
+            "Give the site (a GeoJSON polygon, or the cadastral codes of its parcels), the "
+            "building's footprint and its floors; the answer lists each rule (footprint inside "
+            "the site, K-1, K-2, K-3, height, use, building class) with its value, limit and "
+            "status, every constraint touched (heritage protection zones, red lines, protected "
+            "and flood areas) with the area touched in m², and an outcome. Texts follow "
+            "Accept-Language (ka or en). Areas are measured in EPSG:32638, in m²."
+        ),
+        request=CheckRequestSerializer,
+        responses={
+            200: CheckResponseSerializer,
+            400: OpenApiResponse(
+                ParameterErrorSerializer,
+                description="A member is missing or wrong (a geometry invalid, outside Georgia, "
+                "an unknown parcel, floors below 1); `parameter` names it.",
+            ),
+        },
+        examples=[
+            OpenApiExample("A building on one parcel", value=_EXAMPLE_BODY, request_only=True)
+        ],
+    )
+    def post(self, request):
+        arguments = read_check_request(request.data)
+        report = compliance_check(**arguments)
+        return Response(report.as_dict())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ("Accept-Language",))
+        return response

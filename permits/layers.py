@@ -1,0 +1,107 @@
+"""Layers that permits publishes: the constraint areas (one layer, styled by kind) and monuments.
+
+Zones with their coefficients are the cadastre's `zones` layer (parcels/layers.py).
+"""
+
+from layers.registry import Layer, register
+from permits.models import KIND_NAMES, Constraint, ConstraintKind, Monument
+
+KIND_COLOURS = {
+    ConstraintKind.HERITAGE_ZONE: "#8e44ad",
+    ConstraintKind.RED_LINE: "#d62828",
+    ConstraintKind.PROTECTED_AREA: "#2d6a4f",
+    ConstraintKind.FLOOD_AREA: "#1f78b4",
+}
+_COLOUR_BY_KIND = ["match", ["get", "kind"]]
+for _kind, _colour in KIND_COLOURS.items():
+    _COLOUR_BY_KIND += [_kind.value, _colour]
+_COLOUR_BY_KIND.append("#666666")
+
+register(
+    Layer(
+        name="constraints",
+        title_ka="სამშენებლო შეზღუდვები",
+        title_en="Building constraints",
+        description_ka=(
+            "კულტურული მემკვიდრეობის დაცვის ზონები, წითელი ხაზები, დაცული ტერიტორიები და "
+            "დატბორვის ზონები (სადემონსტრაციო მონაცემები)."
+        ),
+        description_en=(
+            "Heritage protection zones, red lines, protected areas and flood areas (demo data)."
+        ),
+        queryset=lambda: Constraint.objects.all(),
+        properties=("kind", "name_ka", "name_en", "consultee_ka", "consultee_en", "valid_from"),
+        min_zoom=11,
+        simplify_pixels=0.5,
+        order=45,
+        keywords=("constraints", "heritage", "red lines", "flood"),
+        legend=tuple(
+            {
+                "label": KIND_NAMES[kind][1],
+                "label_ka": KIND_NAMES[kind][0],
+                "kind": "fill",
+                "color": colour,
+            }
+            for kind, colour in KIND_COLOURS.items()
+        ),
+        style=(
+            {
+                "type": "fill",
+                "paint": {
+                    "fill-color": _COLOUR_BY_KIND,
+                    "fill-opacity": [
+                        "match",
+                        ["get", "kind"],
+                        ConstraintKind.RED_LINE.value,
+                        0.35,
+                        0.12,
+                    ],
+                },
+                "layout": {"visibility": "none"},
+            },
+            {
+                "type": "line",
+                "paint": {
+                    "line-color": _COLOUR_BY_KIND,
+                    "line-width": [
+                        "match",
+                        ["get", "kind"],
+                        ConstraintKind.RED_LINE.value,
+                        2,
+                        1,
+                    ],
+                    "line-dasharray": [3, 2],
+                },
+                "layout": {"visibility": "none"},
+            },
+        ),
+    )
+)
+
+register(
+    Layer(
+        name="monuments",
+        title_ka="კულტურული მემკვიდრეობის ძეგლები",
+        title_en="Cultural heritage monuments",
+        description_ka="ძეგლები სიმაღლით; დაცვის ზონა = 2 × სიმაღლე, მინიმუმ 50 მ.",
+        description_en="Monuments with their height; protection zone = 2 × height, at least 50 m.",
+        queryset=lambda: Monument.objects.all(),
+        geometry_type="Point",
+        properties=("name_ka", "name_en", "height_m"),
+        min_zoom=11,
+        order=70,
+        keywords=("heritage", "monuments"),
+        style=(
+            {
+                "type": "circle",
+                "paint": {
+                    "circle-color": KIND_COLOURS[ConstraintKind.HERITAGE_ZONE],
+                    "circle-radius": ["interpolate", ["linear"], ["zoom"], 12, 3, 17, 7],
+                    "circle-stroke-color": "#ffffff",
+                    "circle-stroke-width": 1.5,
+                },
+                "layout": {"visibility": "none"},
+            },
+        ),
+    )
+)
