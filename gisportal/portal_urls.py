@@ -12,4 +12,9 @@ urlpatterns = [
     # Before parcels/<code>/: "card" is not a cadastral code, but the pattern would take it.
     path("parcels/card/", views.parcel_card, name="parcel-card"),
     path("parcels/<str:code>/", views.parcel_page, name="parcel"),
+    path("layers/", views.layer_list, name="layers"),
+    path("layers/<slug:name>/", views.layer_table, name="layer-table"),
+    # Before layers/<name>/<id>/, for the same reason.
+    path("layers/<slug:name>/card/", views.layer_card, name="layer-card"),
+    path("layers/<slug:name>/<str:feature_id>/", views.layer_feature_page, name="layer-feature"),
 ]

@@ -1,6 +1,7 @@
-/* The map page: MapLibre map of the registered layers, the parcel card, the search box.
-   Everything the user reads comes from the server in the page's language (config.strings,
-   the card's HTML); this script only moves it about. */
+/* The map page: MapLibre map of the registered layers, the layer panel, the card of a clicked
+   feature (the parcel card for parcels, a generic card for any other layer), the search box.
+   Everything the user reads comes from the server in the page's language (config.strings, the
+   style's metadata, the cards' HTML); this script only moves it about. */
 (function () {
   "use strict";
 
@@ -19,14 +20,19 @@
   var zoomHintButton = document.getElementById("zoom-hint-button");
   var cityLinks = Array.prototype.slice.call(document.querySelectorAll("[data-city]"));
   var langLinks = Array.prototype.slice.call(document.querySelectorAll("[data-lang-link]"));
+  var layersRoot = document.getElementById("layers-panel");
+  var layersToggle = document.getElementById("layers-toggle");
   var narrow = window.matchMedia("(max-width: 720px)");
   var reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
   var map = null;
-  var parcelLayerIds = [];
+  var panel = null;
+  var layersMeta = {};
   var selectedId = null;
+  var highlighted = null;
   var cardRequest = 0;
   var returnFocusTo = null;
+  var urls = config.layerUrls || {};
 
   function setState(state) {
     mapEl.setAttribute("data-state", state);
@@ -60,7 +66,7 @@
     return options;
   }
 
-  function flyToBbox(bbox) {
+  function flyToBbox(bbox, minZoom) {
     if (!map || !bbox) return;
     var camera = map.cameraForBounds(
       [
@@ -70,8 +76,8 @@
       { padding: mapPadding(), maxZoom: 18.5 }
     );
     if (!camera) return;
-    // Never stop above the zoom at which parcels appear: the card is about one of them.
-    camera.zoom = Math.max(camera.zoom, config.parcelMinZoom + 0.5);
+    // Never stop above the zoom at which the feature's layer appears: the card is about it.
+    camera.zoom = Math.max(camera.zoom, (minZoom === undefined ? config.parcelMinZoom : minZoom) + 0.5);
     map.flyTo(animate(Object.assign(camera, { essential: true })));
   }
 
@@ -99,14 +105,68 @@
     }
   }
 
+  // Any other layer's feature is outlined by a layer of its own, filtered to the feature's id.
+  var HIGHLIGHT_IDS = ["portal-highlight-fill", "portal-highlight-line", "portal-highlight-circle"];
+
+  function clearHighlight() {
+    highlighted = null;
+    if (!map) return;
+    HIGHLIGHT_IDS.forEach(function (id) {
+      if (map.getLayer(id)) map.removeLayer(id);
+    });
+  }
+
+  function highlight(name, id) {
+    clearHighlight();
+    var meta = layersMeta[name];
+    if (!map || !meta || !map.getSource(name) || id === null || id === undefined) return;
+    highlighted = { layer: name, id: id };
+    var base = { source: name, "source-layer": name, filter: ["==", ["id"], id], minzoom: meta.min_zoom };
+    function add(definition) {
+      map.addLayer(Object.assign(definition, base));
+    }
+    if (meta.geometry === "point") {
+      add({
+        id: "portal-highlight-circle",
+        type: "circle",
+        paint: { "circle-radius": 10, "circle-opacity": 0, "circle-stroke-color": "#0b2f52", "circle-stroke-width": 3 },
+      });
+      return;
+    }
+    var line = meta.geometry === "line";
+    if (!line) {
+      add({ id: "portal-highlight-fill", type: "fill", paint: { "fill-color": "#1d6fa5", "fill-opacity": 0.18 } });
+    }
+    // A line is marked by a wide, half-transparent band, so the line itself still shows.
+    add({
+      id: "portal-highlight-line",
+      type: "line",
+      paint: { "line-color": "#0b2f52", "line-width": line ? 7 : 3, "line-opacity": line ? 0.55 : 1 },
+      layout: { "line-cap": "round", "line-join": "round" },
+    });
+  }
+
   // The card -------------------------------------------------------------------------------
 
-  function setUrlParcel(code) {
+  // The address names what the card shows: ?parcel=CODE, or ?feature=LAYER:ID for any other.
+  function setUrlSelection(key, value) {
     var url = new URL(window.location.href);
-    if (code) url.searchParams.set("parcel", code);
-    else url.searchParams.delete("parcel");
-    window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+    ["parcel", "feature"].forEach(function (name) {
+      if (name === key && value) url.searchParams.set(name, value);
+      else url.searchParams.delete(name);
+    });
+    // A colon may stand as it is in a query; zones:12 reads better than zones%3A12.
+    var search = url.search.replace(/%3A/gi, ":");
+    window.history.replaceState(window.history.state, "", url.pathname + search + url.hash);
     updateLanguageLinks();
+  }
+
+  function setUrlParcel(code) {
+    setUrlSelection("parcel", code);
+  }
+
+  function fillUrl(template, layer) {
+    return template.split(urls.placeholder).join(encodeURIComponent(layer));
   }
 
   function showCard(html) {
@@ -122,50 +182,143 @@
     cardEl.removeAttribute("aria-busy");
     document.body.classList.remove("has-card");
     select(null);
+    clearHighlight();
     setUrlParcel(null);
     var target = returnFocusTo && document.contains(returnFocusTo) ? returnFocusTo : map && map.getCanvas();
     returnFocusTo = null;
     if (target) target.focus();
   }
 
-  function openCard(params, options) {
+  function featureLabel(hit) {
+    var meta = layersMeta[hit.layer];
+    var value = meta && meta.label_field ? hit.properties[meta.label_field] : null;
+    return value !== null && value !== undefined && value !== "" ? String(value) : S.feature.replace("%(id)s", hit.id);
+  }
+
+  // "N more here": the other features under the click, to choose from.
+  function renderMoreHere(hits, current) {
+    if (!hits || hits.length < 2) return;
+    var nav = document.createElement("nav");
+    nav.className = "more-here";
+    nav.setAttribute("aria-label", S.moreHereLabel);
+    var title = document.createElement("h3");
+    title.className = "more-here__title";
+    title.textContent = S.moreHere.replace("%(count)s", hits.length - 1);
+    nav.appendChild(title);
+    var list = document.createElement("ul");
+    list.className = "more-here__list";
+    hits.forEach(function (hit, index) {
+      if (index === current) return;
+      var meta = layersMeta[hit.layer] || {};
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "more-here__item";
+      button.setAttribute("data-layer", hit.layer);
+      button.setAttribute("data-feature-id", hit.id);
+      if (window.GisportalLayerPanel) button.appendChild(window.GisportalLayerPanel.swatchSvg(meta.swatches && meta.swatches[0]));
+      var text = document.createElement("span");
+      text.className = "more-here__text";
+      var layerTitle = document.createElement("span");
+      layerTitle.className = "more-here__layer";
+      layerTitle.textContent = meta.title || hit.layer;
+      var label = document.createElement("span");
+      label.className = "more-here__label";
+      label.textContent = featureLabel(hit);
+      text.appendChild(layerTitle);
+      text.appendChild(label);
+      button.appendChild(text);
+      button.addEventListener("click", function () {
+        openHit(hits, index, { focus: true, returnFocusTo: returnFocusTo });
+      });
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+    nav.appendChild(list);
+    var card = cardEl.firstElementChild;
+    (card && card.tagName === "ARTICLE" ? card : cardEl).appendChild(nav);
+  }
+
+  /* Fetch a card's HTML and show it. options: fly (to the feature's bounds), focus (its title),
+     returnFocusTo (where Escape goes back to), hits and current (for "N more here"). */
+  function openCard(url, options) {
     options = options || {};
     var request = ++cardRequest;
+    // On a phone both are sheets over the map: the card asked for comes to the front.
+    if (panel && narrow.matches && panel.isOpen()) panel.close();
     returnFocusTo = options.returnFocusTo || document.activeElement;
     cardEl.setAttribute("aria-busy", "true");
     if (cardEl.hidden) showCard('<p class="parcel-none">' + S.loading + "</p>");
-    var url = config.cardUrl + "?" + new URLSearchParams(params).toString();
     return fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (response) {
         return response.text().then(function (html) {
-          return { ok: response.ok, status: response.status, html: html };
+          return { ok: response.ok, status: response.status, html: html, type: response.headers.get("Content-Type") || "" };
         });
       })
       .then(function (result) {
         if (request !== cardRequest) return;
         cardEl.removeAttribute("aria-busy");
-        if (result.status >= 500) throw new Error(String(result.status));
+        // A 400 answers JSON for programs; people get the plain message.
+        if (result.status >= 500 || result.type.indexOf("json") !== -1) throw new Error(String(result.status));
         showCard(result.html);
-        var card = cardEl.querySelector("[data-parcel-id]");
-        if (!card) {
+        renderMoreHere(options.hits, options.current);
+        var parcel = cardEl.querySelector("[data-parcel-id]");
+        var feature = cardEl.querySelector("[data-feature-card]");
+        var titleSelector = "#parcel-card-title";
+        var center = null;
+        if (parcel) {
+          clearHighlight();
+          select(Number(parcel.getAttribute("data-parcel-id")));
+          setUrlParcel(parcel.getAttribute("data-code"));
+          if (options.fly) flyToBbox(parseList(parcel.getAttribute("data-bbox")));
+          center = parseList(parcel.getAttribute("data-center"));
+        } else if (feature) {
+          var layer = feature.getAttribute("data-layer");
+          var rawId = feature.getAttribute("data-feature-id");
+          var id = /^-?\d+$/.test(rawId) ? Number(rawId) : rawId;
           select(null);
-          setUrlParcel(null);
+          if (panel) panel.show(layer);
+          highlight(layer, id);
+          setUrlSelection("feature", layer + ":" + rawId);
+          titleSelector = "#feature-card-title";
+          if (options.fly) flyToBbox(parseList(feature.getAttribute("data-bbox")), Number(feature.getAttribute("data-min-zoom")) || 0);
+          center = parseList(feature.getAttribute("data-center"));
+        } else {
+          select(null);
+          clearHighlight();
+          setUrlSelection(null, null);
           return;
         }
-        select(Number(card.getAttribute("data-parcel-id")));
-        setUrlParcel(card.getAttribute("data-code"));
-        if (options.fly) flyToBbox(parseList(card.getAttribute("data-bbox")));
-        else keepVisible(parseList(card.getAttribute("data-center")));
+        if (!options.fly) keepVisible(center);
         if (options.focus !== false) {
-          var title = card.querySelector("#parcel-card-title");
+          var title = cardEl.querySelector(titleSelector);
           if (title) title.focus({ preventScroll: true });
         }
       })
       .catch(function () {
         if (request !== cardRequest) return;
         cardEl.removeAttribute("aria-busy");
-        showCard('<p class="parcel-none" role="alert">' + S.cardFailed + "</p>");
+        showCard('<p class="parcel-none" role="alert">' + S.featureFailed + "</p>");
       });
+  }
+
+  function parcelCardUrl(params) {
+    return config.cardUrl + "?" + new URLSearchParams(params).toString();
+  }
+
+  function featureCardUrl(layer, id) {
+    return fillUrl(urls.card, layer) + "?" + new URLSearchParams({ id: String(id) }).toString();
+  }
+
+  // Parcels keep their own card, found by the point that was clicked; other layers by id.
+  function openHit(hits, index, options) {
+    var hit = hits[index];
+    var url =
+      hit.layer === config.parcelLayer && hit.lngLat
+        ? parcelCardUrl({ lon: hit.lngLat.lng.toFixed(7), lat: hit.lngLat.lat.toFixed(7) })
+        : featureCardUrl(hit.layer, hit.id);
+    if (hit.layer === config.parcelLayer) select(hit.id);
+    return openCard(url, Object.assign({ hits: hits, current: index }, options || {}));
   }
 
   cardEl.addEventListener("click", function (event) {
@@ -180,6 +333,13 @@
     if (event.key !== "Escape" || cardEl.hidden) return;
     var inSearch = searchForm.contains(document.activeElement);
     if (!inSearch) closeCard();
+  });
+
+  // A layer switched off takes its selection with it; parcels switched off need no zoom hint.
+  document.addEventListener("gisportal:layerchange", function (event) {
+    var detail = event.detail || {};
+    if (!detail.visible && highlighted && highlighted.layer === detail.name) clearHighlight();
+    if (map) updateZoomHint();
   });
 
   // The header: city switch and language links ---------------------------------------------
@@ -387,7 +547,7 @@
     // height decides where the parcel can be seen.
     var flyNow = result.bbox && !narrow.matches;
     if (flyNow) flyToBbox(result.bbox);
-    openCard({ code: result.code }, { fly: !flyNow, returnFocusTo: searchInput });
+    openCard(parcelCardUrl({ code: result.code }), { fly: !flyNow, returnFocusTo: searchInput });
   }
 
   searchInput.addEventListener("input", scheduleSearch);
@@ -437,8 +597,12 @@
     return first ? { center: first.center, zoom: first.zoom } : { center: [43.4, 42.2], zoom: 6.5 };
   }
 
+  function parcelsShown() {
+    return !panel || !panel.meta(config.parcelLayer) || panel.isVisible(config.parcelLayer);
+  }
+
   function updateZoomHint() {
-    zoomHint.hidden = map.getZoom() >= config.parcelMinZoom - 0.001;
+    zoomHint.hidden = !parcelsShown() || map.getZoom() >= config.parcelMinZoom - 0.001;
   }
 
   function addSelectionOutline() {
@@ -456,20 +620,72 @@
     });
   }
 
-  function parcelAt(point) {
-    if (!parcelLayerIds.length) return null;
-    var features = map.queryRenderedFeatures(point, { layers: parcelLayerIds });
-    return features.length ? features[0] : null;
+  // Every feature under a point, the layer drawn on top first, thematic layers before the base
+  // map; each once, however many tiles it was cut into. Lines and points are small targets, so
+  // they are looked for in a few pixels around the point; areas only under the point itself,
+  // or a click beside a parcel's outline would pick the parcel.
+  var PICK_RADIUS = 5;
+
+  function hitsAt(point, lngLat) {
+    var style = map.getStyle();
+    var position = {};
+    var polygonIds = [];
+    var thinIds = [];
+    style.layers.forEach(function (entry, index) {
+      var name = entry.metadata && entry.metadata["gisportal:layer"];
+      if (!name || !layersMeta[name]) return;
+      position[entry.id] = index;
+      if (layersMeta[name].geometry === "polygon") polygonIds.push(entry.id);
+      else thinIds.push(entry.id);
+    });
+    var found = [];
+    if (polygonIds.length) found = found.concat(map.queryRenderedFeatures(point, { layers: polygonIds }));
+    if (thinIds.length) {
+      var box = [
+        [point.x - PICK_RADIUS, point.y - PICK_RADIUS],
+        [point.x + PICK_RADIUS, point.y + PICK_RADIUS],
+      ];
+      found = found.concat(map.queryRenderedFeatures(box, { layers: thinIds }));
+    }
+    var seen = {};
+    var hits = [];
+    found.forEach(function (feature) {
+      var name = feature.layer.metadata && feature.layer.metadata["gisportal:layer"];
+      if (!name || feature.id === undefined || feature.id === null) return;
+      var key = name + ":" + feature.id;
+      var order = position[feature.layer.id] || 0;
+      if (seen[key] !== undefined) {
+        hits[seen[key]].order = Math.max(hits[seen[key]].order, order);
+        return;
+      }
+      seen[key] = hits.length;
+      hits.push({ layer: name, id: feature.id, properties: feature.properties || {}, order: order, lngLat: lngLat, basemap: !!layersMeta[name].basemap });
+    });
+    hits.sort(function (a, b) {
+      if (a.basemap !== b.basemap) return a.basemap ? 1 : -1;
+      return b.order - a.order;
+    });
+    return hits;
   }
 
-  function showParcelAt(lngLat, point) {
-    if (map.getZoom() < config.parcelMinZoom - 0.001) {
+  function showFeaturesAt(lngLat, point, options) {
+    var hits = hitsAt(point, lngLat);
+    var thematic = hits.filter(function (hit) {
+      return !hit.basemap;
+    });
+    var belowParcels = map.getZoom() < config.parcelMinZoom - 0.001;
+    if (!thematic.length && belowParcels && parcelsShown()) {
+      // Nothing of interest here at this zoom: go closer, where parcels are drawn.
       map.easeTo(animate({ center: lngLat, zoom: Math.min(map.getZoom() + 2, config.parcelMinZoom + 1), duration: 600 }));
       return;
     }
-    var feature = point ? parcelAt(point) : null;
-    if (feature && feature.id != null) select(feature.id);
-    openCard({ lon: lngLat.lng.toFixed(7), lat: lngLat.lat.toFixed(7) }, { focus: !point });
+    if (!hits.length) {
+      if (parcelsShown() && !belowParcels) {
+        openCard(parcelCardUrl({ lon: lngLat.lng.toFixed(7), lat: lngLat.lat.toFixed(7) }), options);
+      }
+      return;
+    }
+    openHit(hits, 0, options);
   }
 
   function startMap() {
@@ -507,14 +723,24 @@
     }
 
     map.on("load", function () {
-      parcelLayerIds = map
-        .getStyle()
-        .layers.filter(function (l) {
-          return l.metadata && l.metadata["gisportal:layer"] === config.parcelLayer && l.type === "fill";
-        })
-        .map(function (l) {
-          return l.id;
+      var layers = ((map.getStyle().metadata || {})["gisportal:layers"] || []).slice();
+      layers.forEach(function (meta) {
+        layersMeta[meta.name] = meta;
+      });
+      if (window.GisportalLayerPanel && layersRoot) {
+        panel = new window.GisportalLayerPanel({
+          map: map,
+          layers: layers,
+          root: layersRoot,
+          body: document.getElementById("layers-panel-body"),
+          toggle: layersToggle,
+          strings: S,
+          urls: urls,
+          formats: config.downloadFormats,
+          narrow: narrow,
         });
+        window.gisportalLayerPanel = panel;
+      }
       addSelectionOutline();
       if (selectedId !== null) select(selectedId);
       var card = cardEl.querySelector("[data-parcel-id]");
@@ -522,7 +748,19 @@
         select(Number(card.getAttribute("data-parcel-id")));
         if (!hasHash) flyToBbox(parseList(card.getAttribute("data-bbox")));
       }
-      parcelLayerIds.forEach(function (id) {
+      // ?feature=LAYER:ID opens that feature's card, from a feature page's "show on the map".
+      var wanted = new URL(window.location.href).searchParams.get("feature");
+      var match = wanted && /^([a-z0-9][a-z0-9_-]*):(.+)$/.exec(wanted);
+      if (match && !card && urls.card) {
+        if (panel) panel.show(match[1]);
+        openCard(featureCardUrl(match[1], match[2]), { fly: !hasHash, focus: false });
+      }
+      // A pointer over anything that a click would open says so.
+      var pointerIds = [];
+      layers.forEach(function (meta) {
+        if (!meta.basemap) pointerIds = pointerIds.concat(meta.style_layers || []);
+      });
+      pointerIds.forEach(function (id) {
         map.on("mouseenter", id, function () {
           map.getCanvas().style.cursor = "pointer";
         });
@@ -536,7 +774,7 @@
     });
 
     map.on("click", function (event) {
-      showParcelAt(event.lngLat, event.point);
+      showFeaturesAt(event.lngLat, event.point, { focus: false });
     });
     map.on("zoom", updateZoomHint);
     map.on("moveend", function () {
@@ -561,7 +799,8 @@
     map.getCanvas().addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         event.preventDefault();
-        showParcelAt(map.getCenter(), null);
+        var centre = map.getCenter();
+        showFeaturesAt(centre, map.project(centre), { focus: true });
       }
     });
 
