@@ -109,6 +109,10 @@ def layer_of(dataset: Dataset) -> Layer:
         queryset=lambda: features_queryset(version_id, schema),
         properties=tuple(entry["name"] for entry in schema),
         field_types=tuple((entry["name"], entry["type"]) for entry in schema),
+        field_titles=tuple(
+            (entry["name"], entry.get("title_ka", ""), entry.get("title_en", ""))
+            for entry in schema
+        ),
         geometry_field="geom",
         geometry_type=version.geometry_type,
         style=maplibre_style(style, version.geometry_type),

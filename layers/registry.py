@@ -82,6 +82,8 @@ class Layer:
     keywords: tuple[str, ...] = ()
     # Types of properties that are not model fields (annotations, JSON keys): name -> type.
     field_types: tuple[tuple[str, str], ...] = ()
+    # Titles of such properties: (name, title in Georgian, title in English).
+    field_titles: tuple[tuple[str, str, str], ...] = ()
     # The municipality whose staff may see a staff-only layer; None: staff of any.
     municipality_code: str | None = None
     # Tables whose writes change this layer (besides the queryset's own model's table).
@@ -109,11 +111,13 @@ class Layer:
     def fields(self) -> tuple[LayerField, ...]:
         """The public properties with their types, for schemas, queryables and exports."""
         declared = dict(self.field_types)
+        english = get_language() == "en"
+        titles = {name: (en if english else ka) or name for name, ka, en in self.field_titles}
         found = []
         meta = self.model._meta
         for name in self.properties:
             if name in declared:
-                found.append(LayerField(name, declared[name], name))
+                found.append(LayerField(name, declared[name], titles.get(name, name)))
                 continue
             try:
                 model_field = meta.get_field(name.removesuffix("_id"))
@@ -172,6 +176,10 @@ class LayerRegistry:
         """A function that yields layers kept as rows (uploaded datasets), asked on each use."""
         if source not in self._sources:
             self._sources.append(source)
+
+    def remove_source(self, source: Callable[[], Iterable[Layer]]) -> None:
+        if source in self._sources:
+            self._sources.remove(source)
 
     def declared(self) -> list[Layer]:
         """The layers declared in code, without asking the sources (no database access)."""

@@ -1,6 +1,7 @@
 """A GIS officer uploads a GeoPackage of kindergartens: the report, then a published layer."""
 
 import pytest
+from django.utils import translation
 
 from datasets.ingest import UploadRefused
 from datasets.models import Dataset, DatasetFeature
@@ -71,3 +72,12 @@ def test_publishing_makes_it_a_layer_whose_tiles_decode(client, officer, batumi,
     features = decode_tile(response)["kindergartens"]["features"]
     assert {f["properties"]["name_en"] for f in features} >= {"Kindergarten 1"}
     assert all(f["properties"]["capacity"] >= 40 for f in features)
+
+
+def test_a_published_dataset_names_its_attributes_with_their_titles(officer, batumi, tmp_path):
+    version = upload(officer, batumi, kindergartens_gpkg(tmp_path), layer="kindergartens")
+    dataset_publish(user=officer, dataset=version.dataset)
+    schema = {entry["name"]: entry for entry in version.dataset.schema}
+    with translation.override("en"):
+        titles = {field.name: field.title for field in registry.get("kindergartens").fields()}
+    assert titles == {name: entry.get("title_en") or name for name, entry in schema.items()}

@@ -41,7 +41,7 @@ def uploaded_layer():
 
     registry.add_source(source)
     yield layer
-    registry._sources.remove(source)
+    registry.remove_source(source)
 
 
 def test_uploaded_layer_is_listed_among_the_thematic_layers(client, zone, uploaded_layer):
