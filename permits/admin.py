@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_scoping import MunicipalityScopedGeoAdmin
-from permits.models import Constraint, Monument
+from permits.models import Constraint, Monument, PermitApplication
 from permits.services import monument_save
 
 MUNICIPALITY_FILTER = ("municipality", admin.RelatedOnlyFieldListFilter)
@@ -54,3 +54,36 @@ class MonumentAdmin(MunicipalityScopedGeoAdmin):
             source=data.get("source", ""),
         )
         obj.pk = saved.pk
+
+
+@admin.register(PermitApplication)
+class PermitApplicationAdmin(MunicipalityScopedGeoAdmin):
+    """Read-only: applications change through the services (the portal pages), never here."""
+
+    list_display = ("case", "stage", "building_class", "floors", "footprint_area_m2")
+    list_filter = ("stage", "building_class")
+    list_select_related = ("case",)
+    search_fields = ("case__reference",)
+    readonly_fields = (
+        "case",
+        "stage",
+        "building_class",
+        "parcels",
+        "footprint_area_m2",
+        "floors",
+        "floor_area_m2",
+        "green_area_m2",
+        "height_m",
+        "use",
+        "compliance",
+        "public_description",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

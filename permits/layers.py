@@ -3,8 +3,10 @@
 Zones with their coefficients are the cadastre's `zones` layer (parcels/layers.py).
 """
 
+from django.db.models import F
+
 from layers.registry import Layer, register
-from permits.models import KIND_NAMES, Constraint, ConstraintKind, Monument
+from permits.models import KIND_NAMES, Constraint, ConstraintKind, Monument, PermitApplication
 
 KIND_COLOURS = {
     ConstraintKind.HERITAGE_ZONE: "#8e44ad",
@@ -100,6 +102,77 @@ register(
                     "circle-stroke-color": "#ffffff",
                     "circle-stroke-width": 1.5,
                 },
+                "layout": {"visibility": "none"},
+            },
+        ),
+    )
+)
+
+
+# Statuses a permit application shows on the public register: submitted and decided; drafts,
+# withdrawn and returned applications never.
+REGISTER_STATUSES = (
+    "submitted",
+    "in_review",
+    "awaiting_applicant",
+    "consultation",
+    "awaiting_decision",
+    "decided_approved",
+    "decided_refused",
+)
+
+
+def register_queryset():
+    """Applications on the public register: the site and what the public may know, no person."""
+    return (
+        PermitApplication.objects.filter(case__status__in=REGISTER_STATUSES, site__isnull=False)
+        .annotate(
+            reference=F("case__reference"),
+            status=F("case__status"),
+            outcome=F("case__decision__outcome"),
+            submitted=F("case__submitted_at"),
+        )
+        .only("id", "site", "stage", "building_class", "public_description")
+    )
+
+
+register(
+    Layer(
+        name="permit-applications",
+        title_ka="სამშენებლო ნებართვების რეესტრი",
+        title_en="Register of building permit applications",
+        description_ka="წარდგენილი და გადაწყვეტილი განაცხადები; პერსონალური მონაცემების გარეშე.",
+        description_en="Submitted and decided applications; no personal data.",
+        queryset=register_queryset,
+        geometry_field="site",
+        properties=(
+            "reference",
+            "stage",
+            "building_class",
+            "status",
+            "outcome",
+            "submitted",
+            "public_description",
+        ),
+        field_types=(
+            ("reference", "string"),
+            ("status", "string"),
+            ("outcome", "string"),
+            ("submitted", "date-time"),
+        ),
+        extra_tables=("cases_case", "cases_decision"),
+        min_zoom=11,
+        order=80,
+        keywords=("permits", "register", "applications"),
+        style=(
+            {
+                "type": "fill",
+                "paint": {"fill-color": "#e76f51", "fill-opacity": 0.25},
+                "layout": {"visibility": "none"},
+            },
+            {
+                "type": "line",
+                "paint": {"line-color": "#e76f51", "line-width": 1.5},
                 "layout": {"visibility": "none"},
             },
         ),

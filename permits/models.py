@@ -157,3 +157,134 @@ class Monument(BilingualNameMixin):
     @property
     def protection_radius_m(self) -> float:
         return heritage_radius_m(self.height_m)
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+
+
+class Stage(models.TextChoices):
+    """The stage applied for; each is one service of the catalogue (cases.Service.code)."""
+
+    LAND_USE_CONDITIONS = "land_use_conditions", _("I. Land-use conditions")
+    PROJECT_AGREEMENT = "project_agreement", _("II. Agreement of the architectural project")
+    CONSTRUCTION_PERMIT = "construction_permit", _("III. Construction permit")
+    MERGED = "merged", _("Merged procedure (all stages at once)")
+
+
+STAGE_SERVICE_CODES: dict[str, str] = {
+    Stage.LAND_USE_CONDITIONS: "permit_land_use_conditions",
+    Stage.PROJECT_AGREEMENT: "permit_project_agreement",
+    Stage.CONSTRUCTION_PERMIT: "permit_construction_permit",
+    Stage.MERGED: "permit_merged",
+}
+
+
+class PermitApplication(models.Model):
+    """The building-permit part of a case: the site, the building and its last compliance report.
+
+    The case (cases.Case) holds the applicant, the status, the clock, documents and decision.
+    """
+
+    municipality_path = "case__municipality"
+
+    case = models.OneToOneField(
+        "cases.Case",
+        on_delete=models.CASCADE,
+        related_name="permit",
+        verbose_name=_("application"),
+    )
+    stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
+    building_class = models.CharField(
+        _("building class"), max_length=3, choices=BuildingClass.choices
+    )
+    site = models.MultiPolygonField(
+        _("site"), srid=settings.SRID_STORAGE, null=True, blank=True, spatial_index=False
+    )
+    parcels = models.ManyToManyField(
+        "parcels.Parcel", blank=True, related_name="permit_applications", verbose_name=_("parcels")
+    )
+    footprint = models.MultiPolygonField(
+        _("footprint"), srid=settings.SRID_STORAGE, null=True, blank=True, spatial_index=False
+    )
+    footprint_area_m2 = models.FloatField(
+        _("footprint area, m²"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Typed when the footprint is not drawn."),
+    )
+    floors = models.PositiveSmallIntegerField(_("floors above ground"), null=True, blank=True)
+    floor_area_m2 = models.FloatField(
+        _("total floor area, m²"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    green_area_m2 = models.FloatField(
+        _("green area, m²"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    height_m = models.FloatField(
+        _("height, m"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    use = models.CharField(_("use"), max_length=30, blank=True)
+    compliance = models.JSONField(_("compliance report"), default=dict, blank=True)
+    public_description = models.TextField(
+        _("public description"),
+        blank=True,
+        help_text=_("Shown on the public register; no personal data."),
+    )
+
+    class Meta:
+        verbose_name = _("permit application")
+        verbose_name_plural = _("permit applications")
+        indexes = [
+            GistIndex(fields=["site"], name="permitapplication_site_gist"),
+            GistIndex(fields=["footprint"], name="permitapp_footprint_gist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} ({self.get_stage_display()}, {self.building_class})"
+
+    @property
+    def service_code(self) -> str:
+        return STAGE_SERVICE_CODES[self.stage]
+
+    @property
+    def built_area_m2(self) -> float | None:
+        if self.footprint is not None:
+            return self.footprint.area
+        return self.footprint_area_m2
+
+
+class Stance(models.TextChoices):
+    SUPPORTIVE = "supportive", _("Supportive")
+    NEUTRAL = "neutral", _("Neutral")
+    OBJECTION = "objection", _("Objection")
+
+
+class NeighbourComment(models.Model):
+    """A comment on an application while its consultation is open (case status consultation)."""
+
+    municipality_path = "application__case__municipality"
+
+    application = models.ForeignKey(
+        PermitApplication,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("application"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    stance = models.CharField(_("stance"), max_length=20, choices=Stance.choices)
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("neighbour comment")
+        verbose_name_plural = _("neighbour comments")
+
+    def __str__(self) -> str:
+        return f"{self.application.case.reference}: {self.get_stance_display()}"

@@ -15,11 +15,22 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from core.geometry import as_multipolygon
+from core.geometry import GeometryError, as_multipolygon, parse_geometry
 from core.models import Municipality
-from permits.models import Constraint, ConstraintKind, Monument, heritage_radius_m
+from permits.models import (
+    STAGE_SERVICE_CODES,
+    BuildingClass,
+    Constraint,
+    ConstraintKind,
+    Monument,
+    PermitApplication,
+    Stage,
+    heritage_radius_m,
+)
 
 # Segments per quarter circle of a protection zone: the polygon's area is within 0.2 % of
 # the circle's, and a zone stays a few dozen vertices.
@@ -110,3 +121,270 @@ def monument_save(
     zone.full_clean()
     zone.save()
     return monument
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+
+# Fields a draft may change through `permit_application_update`.
+APPLICATION_FIELDS = frozenset(
+    {
+        "site",
+        "parcel_codes",
+        "footprint",
+        "footprint_area_m2",
+        "floors",
+        "floor_area_m2",
+        "green_area_m2",
+        "height_m",
+        "use",
+        "public_description",
+        "building_class",
+    }
+)
+_NUMBER_FIELDS = ("footprint_area_m2", "floor_area_m2", "green_area_m2", "height_m")
+
+
+def building_class_refusal(building_class: str) -> str | None:
+    """Why the municipality does not take an application of this class, or None if it does."""
+    if building_class == BuildingClass.CLASS_I:
+        return _(
+            "A class I building (up to 60 m² of floor area, 5 m high, 2 m below ground; fences "
+            "up to 2.2 m; spans up to 6 m) needs no construction permit (Government Resolution "
+            "255 of 31.05.2019). You do not need to apply."
+        )
+    if building_class == BuildingClass.CLASS_V:
+        return _(
+            "Class V (special importance) permits are issued by the national Technical and "
+            "Construction Supervision Agency, not by the municipality (Government Resolution "
+            "255). Apply to the Agency."
+        )
+    if building_class not in BuildingClass.values:
+        return _("Choose the building class.")
+    return None
+
+
+def _area(value, field: str):
+    """A (multi)polygon from GeoJSON/WKT/GEOS in the storage SRID, or a field error."""
+    try:
+        geom = parse_geometry(value, allowed_types=("Polygon", "MultiPolygon"))
+    except GeometryError as error:
+        raise ValidationError({field: str(error)}, code=error.code) from None
+    return as_multipolygon(geom)
+
+
+def _site_from_codes(codes) -> tuple:
+    from permits.selectors import UnknownParcels, site_from_parcels
+
+    if isinstance(codes, str):
+        codes = codes.replace(";", ",").replace("\n", ",").split(",")
+    codes = [c.strip() for c in codes if c and c.strip()]
+    if not codes:
+        raise ValidationError({"parcel_codes": _("Give at least one cadastral code.")})
+    try:
+        found = site_from_parcels(codes)
+    except UnknownParcels as error:
+        raise ValidationError(
+            {
+                "parcel_codes": _("No current parcel has the code %(codes)s.")
+                % {"codes": ", ".join(error.codes)}
+            },
+            code="unknown_parcels",
+        ) from None
+    return found.geom, found.parcels
+
+
+def compliance_of(application: PermitApplication) -> dict:
+    """The compliance report of the application as it stands ({} while site or floors lack)."""
+    from permits.compliance import compliance_check
+
+    if application.site is None or not application.floors:
+        return {}
+    if application.footprint is None and application.footprint_area_m2 is None:
+        return {}
+    report = compliance_check(
+        site=application.site,
+        footprint=application.footprint,
+        footprint_area_m2=application.footprint_area_m2,
+        floors=application.floors,
+        floor_area_m2=application.floor_area_m2,
+        green_area_m2=application.green_area_m2,
+        height_m=application.height_m,
+        building_class=application.building_class,
+        use=application.use or None,
+    )
+    return report.as_dict(application.case.language)
+
+
+@transaction.atomic
+def permit_application_start(
+    *,
+    applicant,
+    stage: str,
+    building_class: str,
+    municipality: Municipality | None = None,
+    site=None,
+    parcel_codes=None,
+    language: str | None = None,
+) -> PermitApplication:
+    """A draft permit application (and its case). Class I and V are refused with the rule."""
+    from cases.selectors import service_get
+    from cases.services import case_create
+
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("Choose the stage you apply for.")}, code="stage")
+    refusal = building_class_refusal(building_class)
+    if refusal:
+        raise ValidationError({"building_class": refusal}, code=f"class_{building_class}")
+    parcels = []
+    if parcel_codes:
+        site, parcels = _site_from_codes(parcel_codes)
+    elif site is not None:
+        site = _area(site, "site")
+    if site is None and municipality is None:
+        raise ValidationError(
+            {"municipality": _("Choose the municipality or give the site.")}, code="no_site"
+        )
+    if municipality is None:
+        from cases.services import _municipality_of_location
+
+        municipality = _municipality_of_location(site)
+    try:
+        service = service_get(code=STAGE_SERVICE_CODES[stage], municipality=municipality)
+    except Exception:
+        raise ValidationError(
+            {"stage": _("This stage is not offered in %(m)s.") % {"m": municipality.name}},
+            code="no_service",
+        ) from None
+    case = case_create(
+        service=service,
+        applicant=applicant,
+        location=site,
+        municipality=municipality,
+        variant=building_class,
+        summary=str(Stage(stage).label),
+        language=language,
+    )
+    application = PermitApplication(
+        case=case, stage=stage, building_class=building_class, site=site
+    )
+    application.full_clean()
+    application.save()
+    if parcels:
+        application.parcels.set(parcels)
+    return application
+
+
+@transaction.atomic
+def permit_application_update(*, application: PermitApplication, by, **fields) -> PermitApplication:
+    """Save a draft: any of APPLICATION_FIELDS; geometry through core.geometry.parse_geometry.
+
+    Refusals are ValidationErrors keyed by field; nothing is saved when one is refused.
+    """
+    from cases.services import case_update
+
+    unknown = set(fields) - APPLICATION_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+    case = application.case
+    errors: dict[str, list[str]] = {}
+    parcels = None
+    site = None
+    if fields.get("parcel_codes"):
+        try:
+            site, parcels = _site_from_codes(fields["parcel_codes"])
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    elif fields.get("site") not in (None, ""):
+        try:
+            site = _area(fields["site"], "site")
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if "footprint" in fields:
+        if fields["footprint"] in (None, ""):
+            application.footprint = None
+        else:
+            try:
+                application.footprint = _area(fields["footprint"], "footprint")
+            except ValidationError as error:
+                errors.update(error.message_dict)
+    if "building_class" in fields:
+        refusal = building_class_refusal(fields["building_class"])
+        if refusal:
+            errors["building_class"] = [refusal]
+        else:
+            application.building_class = fields["building_class"]
+    for name in (*_NUMBER_FIELDS, "floors", "use", "public_description"):
+        if name in fields:
+            value = fields[name]
+            if name in ("use", "public_description"):
+                value = (value or "").strip()
+            elif value in ("", None):
+                value = None
+            setattr(application, name, value)
+    if errors:
+        raise ValidationError(errors)
+    case_update(
+        case=case,
+        by=by,
+        location=site,
+        variant=application.building_class if "building_class" in fields else None,
+    )
+    if site is not None:
+        application.site = site
+    application.compliance = compliance_of(application)
+    application.full_clean()
+    application.save()
+    if parcels is not None:
+        application.parcels.set(parcels)
+    elif site is not None:
+        application.parcels.clear()
+    return application
+
+
+@transaction.atomic
+def permit_application_submit(*, application: PermitApplication, by) -> PermitApplication:
+    """Send the draft: the site, the floors and the footprint must be there; the compliance
+    report is computed again and kept with the application; the case gets its clock."""
+    from cases.services import case_submit
+
+    missing = []
+    if application.site is None:
+        missing.append(_("the site"))
+    if application.footprint is None and application.footprint_area_m2 is None:
+        missing.append(_("the footprint"))
+    if not application.floors:
+        missing.append(_("the floors"))
+    if missing:
+        raise ValidationError(
+            _("Give %(what)s before submitting.") % {"what": ", ".join(str(m) for m in missing)},
+            code="incomplete",
+        )
+    refusal = building_class_refusal(application.building_class)
+    if refusal:
+        raise ValidationError({"building_class": refusal})
+    application.compliance = compliance_of(application)
+    application.full_clean()
+    application.save()
+    case_submit(case=application.case, by=by)
+    return application
+
+
+@transaction.atomic
+def neighbour_comment_add(*, application: PermitApplication, author, stance: str, body: str):
+    """A comment tagged supportive, neutral or objection, only while consultation is open."""
+    from cases.models import Status
+    from permits.models import NeighbourComment
+
+    if not author.is_authenticated or not author.is_active:
+        raise ValidationError(_("Sign in to comment."), code="sign_in")
+    if application.case.status != Status.CONSULTATION:
+        raise ValidationError(_("Comments are taken only while the consultation is open."))
+    comment = NeighbourComment(
+        application=application, author=author, stance=stance, body=(body or "").strip()
+    )
+    if not comment.body:
+        raise ValidationError({"body": _("Write your comment.")}, code="required")
+    comment.full_clean()
+    comment.save()
+    return comment

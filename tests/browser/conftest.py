@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not shutil.which(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")

@@ -12,6 +12,7 @@ from lxml import etree
 
 from fixtures.demo import load_demo
 from layers.registry import registry
+from permits.demo import load_demo_applications
 
 WFS = "http://www.opengis.net/wfs/2.0"
 GML = "http://www.opengis.net/gml/3.2"
@@ -36,8 +37,11 @@ def body(response) -> bytes:
 
 
 @pytest.fixture
-def demo(db):
-    return load_demo(**DEMO)
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    summary = load_demo(**DEMO)
+    load_demo_applications()  # what manage.py load_demo adds: the permit register's rows
+    return summary
 
 
 def test_get_feature_of_every_layer_is_well_formed_gml(client, demo):

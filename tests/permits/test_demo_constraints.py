@@ -1,6 +1,7 @@
 """The demo data brings monuments, red lines, a park and a flood strip to both cities."""
 
 import pytest
+from django.db import transaction
 from django.db.models import Count
 
 from fixtures.demo import load_demo
@@ -9,19 +10,10 @@ from permits.models import Constraint, ConstraintKind, Monument
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        load_demo(parcels_per_city=400)
-        yield
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            for table in ("permits_constraint", "permits_monument"):
-                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-        from core.models import District, Municipality
-        from parcels.models import Block, Building, Parcel, Street, Zone
-
-        for model in (Building, Parcel, Block, Street, Zone, District, Municipality):
-            model.objects.all().delete()
+    """Both cities, loaded once for the module inside a transaction that is rolled back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo(parcels_per_city=400)
+        transaction.set_rollback(True)
 
 
 pytestmark = pytest.mark.django_db

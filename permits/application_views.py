@@ -1,0 +1,377 @@
+"""Portal pages of permit applications: the applicant's steps and the planner's review.
+
+Every page finds its case through cases.selectors.case_for_user, so anyone who may not see the
+application (another applicant, staff of another municipality) is answered 404.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from cases import selectors as case_selectors
+from cases import services as case_services
+from cases.models import Status
+from permits import application_forms as forms
+from permits.consultation import neighbour_parcels, neighbour_radius_m
+from permits.models import PermitApplication
+from permits.services import (
+    permit_application_start,
+    permit_application_submit,
+    permit_application_update,
+)
+
+STEPS = (
+    (1, _("Stage and class")),
+    (2, _("Site")),
+    (3, _("Building")),
+    (4, _("Documents")),
+    (5, _("Review and submit")),
+)
+LAST_STEP = 5
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's refusal next to the field it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _application_for(request: HttpRequest, reference: str, *, staff: bool) -> PermitApplication:
+    case = case_selectors.case_for_user(request.user, reference, staff_only=staff)
+    application = (
+        PermitApplication.objects.filter(case=case).select_related("case__service").first()
+    )
+    if application is None:
+        raise Http404("No such permit application.")
+    if not staff and case.applicant_id != request.user.pk:
+        raise Http404("No such permit application.")
+    return application
+
+
+def _geojson(geom) -> str:
+    if geom is None:
+        return ""
+    return geom.transform(settings.SRID_API, clone=True).geojson
+
+
+def _map_config(application: PermitApplication | None) -> dict:
+    language = translation.get_language()
+    return {
+        "language": language,
+        "styleUrl": f"{reverse('layers:style')}?lang={language}",
+        "checkUrl": reverse("permits-api:check"),
+        "parcelLayer": "parcels",
+        "showLayers": ["zones", "constraints", "monuments"],
+        "site": json.loads(_geojson(application.site))
+        if application and application.site
+        else None,
+        "footprint": (
+            json.loads(_geojson(application.footprint))
+            if application and application.footprint
+            else None
+        ),
+        "center": (
+            [application.case.municipality.center_lon, application.case.municipality.center_lat]
+            if application
+            else None
+        ),
+    }
+
+
+def _render_step(request, step: int, application, form, **extra) -> HttpResponse:
+    context = {
+        "step": step,
+        "steps": STEPS,
+        "application": application,
+        "case": application.case if application else None,
+        "form": form,
+        "config": _map_config(application),
+        "report": application.compliance if application else None,
+        "page": "apply",
+        **extra,
+    }
+    return render(request, "permits/apply.html", context, status=extra.pop("status", 200))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_start(request: HttpRequest) -> HttpResponse:
+    """Step 1 of a new application: the municipality, the stage and the building class."""
+    form = forms.StartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = permit_application_start(
+                applicant=request.user,
+                stage=form.cleaned_data["stage"],
+                building_class=form.cleaned_data["building_class"],
+                municipality=form.cleaned_data["municipality"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("permits:apply-step", application.case.reference, 2)
+    return _render_step(request, 1, None, form)
+
+
+def _step_form(step: int, application, data=None, files=None):
+    if step == 1:
+        initial = {
+            "municipality": application.case.municipality_id,
+            "stage": application.stage,
+            "building_class": application.building_class,
+        }
+        form = forms.StartForm(data, initial=initial)
+        for name in ("municipality", "stage"):
+            form.fields[name].disabled = True
+        return form
+    if step == 2:
+        codes = ", ".join(application.parcels.values_list("cadastral_code", flat=True))
+        return forms.SiteForm(
+            data, initial={"parcel_codes": codes, "site": _geojson(application.site)}
+        )
+    if step == 3:
+        initial = {
+            name: getattr(application, name)
+            for name in (
+                "footprint_area_m2",
+                "floors",
+                "floor_area_m2",
+                "green_area_m2",
+                "height_m",
+                "use",
+                "public_description",
+            )
+        }
+        initial["footprint"] = _geojson(application.footprint)
+        return forms.BuildingForm(data, initial=initial)
+    if step == 4:
+        return forms.DocumentForm(
+            data, files, document_types=application.case.service.document_types.all()
+        )
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply_step(request: HttpRequest, reference: str, step: int) -> HttpResponse:
+    """Steps 1–5 of a draft: each POST saves the draft and goes on; errors keep what was typed."""
+    if step < 1 or step > LAST_STEP:
+        raise Http404("No such step.")
+    application = _application_for(request, reference, staff=False)
+    case = application.case
+    if case.status != Status.DRAFT:
+        return redirect("permits:apply-done", reference)
+    posted = request.method == "POST"
+    form = _step_form(step, application, request.POST if posted else None, request.FILES or None)
+    extra = {}
+    if step == 4:
+        extra["documents"] = case.documents.order_by("doc_type", "-version")
+        extra["missing"] = case_services.missing_documents(case)
+    if step == 5:
+        extra["missing"] = case_services.missing_documents(case)
+        extra["parcels"] = application.parcels.values_list("cadastral_code", flat=True)
+    if not posted:
+        return _render_step(request, step, application, form, **extra)
+
+    if step == 5:
+        try:
+            permit_application_submit(application=application, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+            return _render_step(request, step, application, form, errors=messages, **extra)
+        return redirect("permits:apply-done", reference)
+    if step == 4 and "next" in request.POST and not request.FILES:
+        return redirect("permits:apply-step", reference, 5)
+    if form.is_valid():
+        try:
+            if step == 1:
+                permit_application_update(
+                    application=application,
+                    by=request.user,
+                    building_class=form.cleaned_data["building_class"],
+                )
+            elif step == 2:
+                data = form.cleaned_data
+                permit_application_update(
+                    application=application,
+                    by=request.user,
+                    parcel_codes=data["parcel_codes"] or None,
+                    site=None if data["parcel_codes"] else data["site"],
+                )
+            elif step == 3:
+                data = dict(form.cleaned_data)
+                permit_application_update(application=application, by=request.user, **data)
+            elif step == 4:
+                case_services.case_document_add(
+                    case=case,
+                    doc_type=form.cleaned_data["doc_type"],
+                    file=form.cleaned_data["file"],
+                    by=request.user,
+                )
+                return redirect("permits:apply-step", reference, 4)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("permits:apply-step", reference, step + 1)
+    application.refresh_from_db()
+    return _render_step(request, step, application, form, status=400, **extra)
+
+
+@login_required
+def apply_done(request: HttpRequest, reference: str) -> HttpResponse:
+    """The confirmation: the reference number and what happens next."""
+    application = _application_for(request, reference, staff=False)
+    return render(
+        request,
+        "permits/apply_done.html",
+        {"application": application, "case": application.case, "page": "apply"},
+    )
+
+
+def _targets(case) -> list[tuple[str, str]]:
+    return [(value, Status(value).label) for value in case_services.allowed_targets(case)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, reference: str) -> HttpResponse:
+    """The planner's review: the site on the map, the compliance report, and the actions."""
+    application = _application_for(request, reference, staff=True)
+    case = application.case
+    if case.status == Status.DRAFT:
+        raise Http404("No such permit application.")
+    action = request.POST.get("action") if request.method == "POST" else None
+    request_form = forms.InformationRequestForm(request.POST if action == "request" else None)
+    transition_form = forms.TransitionForm(
+        request.POST if action == "transition" else None, targets=_targets(case)
+    )
+    decision_form = forms.DecisionForm(request.POST if action == "decide" else None)
+    bound = {"request": request_form, "transition": transition_form, "decide": decision_form}
+    status = 200
+    if action in bound:
+        form = bound[action]
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "request":
+                    case_services.information_request_open(
+                        case=case,
+                        text=data["text"],
+                        by=request.user,
+                        working_days=data["working_days"],
+                    )
+                elif action == "transition":
+                    case_services.case_transition(
+                        case=case, to=data["to"], by=request.user, note=data["note"]
+                    )
+                else:
+                    case_services.decision_issue(
+                        case=case,
+                        outcome=data["outcome"],
+                        by=request.user,
+                        conditions=data["conditions"].splitlines(),
+                        reasons=data["reasons"],
+                    )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                return redirect("permits:review", reference)
+        status = 400
+    decision = getattr(case, "decision", None) if case.decided_at else None
+    return render(
+        request,
+        "permits/review.html",
+        {
+            "application": application,
+            "case": case,
+            "report": application.compliance,
+            "config": _map_config(application),
+            "request_form": request_form,
+            "transition_form": transition_form,
+            "decision_form": decision_form,
+            "decision": decision,
+            "can_decide": bool(
+                {Status.DECIDED_APPROVED, Status.DECIDED_REFUSED}
+                & case_services.ALLOWED_TRANSITIONS.get(case.status, frozenset())
+            ),
+            "open_requests": case.information_requests.filter(answered_at__isnull=True),
+            "neighbours": neighbour_parcels(application),
+            "radius_m": neighbour_radius_m(),
+            "comments": application.comments.all(),
+            "page": "review",
+        },
+        status=status,
+    )
+
+
+REGISTER_STATUSES_PUBLIC = (
+    Status.SUBMITTED,
+    Status.IN_REVIEW,
+    Status.AWAITING_APPLICANT,
+    Status.CONSULTATION,
+    Status.AWAITING_DECISION,
+    Status.DECIDED_APPROVED,
+    Status.DECIDED_REFUSED,
+)
+
+
+@require_http_methods(["GET", "POST"])
+def register_entry(request: HttpRequest, reference: str) -> HttpResponse:
+    """The public page of an application on the register: no personal data; comments (signed
+    in, tagged supportive, neutral or objection) while its consultation is open."""
+    from permits.services import neighbour_comment_add
+
+    application = (
+        PermitApplication.objects.select_related("case", "case__municipality")
+        .filter(case__reference=reference, case__status__in=REGISTER_STATUSES_PUBLIC)
+        .first()
+    )
+    if application is None:
+        raise Http404("No such application on the register.")
+    case = application.case
+    form = forms.CommentForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.path)
+        if form.is_valid():
+            try:
+                neighbour_comment_add(
+                    application=application,
+                    author=request.user,
+                    stance=form.cleaned_data["stance"],
+                    body=form.cleaned_data["body"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                return redirect("permits:register-entry", reference)
+        status = 400
+    return render(
+        request,
+        "permits/register_entry.html",
+        {
+            "application": application,
+            "case": case,
+            "form": form,
+            "open": case.status == Status.CONSULTATION,
+            "comments": application.comments.all(),
+            "config": _map_config(application),
+            "page": "register",
+        },
+        status=status,
+    )

@@ -1,0 +1,33 @@
+"""The demo applications fill the public register, which WFS serves like every layer."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from fixtures.demo import load_demo
+from permits.demo import load_demo_applications
+from tests.layers.test_wfs_every_layer import DEMO, check_get_feature
+
+catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path, db):
+    # The catalogue comes from a data migration, which a transactional test elsewhere may have
+    # flushed from a reused test database; its loader is idempotent.
+    catalogue.load_catalogue(apps, None)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CASES_NOTIFY_SYNC = True
+
+
+def test_the_demo_applications_are_on_the_register_served_by_wfs(client, db):
+    load_demo(**DEMO)
+    assert load_demo_applications() >= 1
+    check_get_feature(client, "permit-applications")
+    assert (
+        "demo-applicant"
+        not in client.get(
+            "/ogcapi/collections/permit-applications/items", HTTP_ACCEPT="application/geo+json"
+        ).text
+    )
