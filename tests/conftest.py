@@ -40,6 +40,19 @@ def private_tile_cache(settings):
     caches["tiles"].clear()
 
 
+@pytest.fixture
+def english_messages(settings):
+    """English as the default language, for tests that compare messages with their source text.
+
+    Georgian is the portal's default; tests of Georgian text ask for it explicitly.
+    """
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 # Batumi's centre is near (41.64 E, 41.64 N): about x=220,150 y=4,615,260 in UTM 38N.
 BATUMI_ORIGIN = (218000.0, 4613000.0)
 # Rustavi's centre is near (45.00 E, 41.55 N): about x=500,000 y=4,599,815 in UTM 38N.

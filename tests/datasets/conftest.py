@@ -114,3 +114,9 @@ def citizen(db):
 
 def csv_bytes(text: str) -> io.BytesIO:
     return io.BytesIO(text.encode())
+
+
+@pytest.fixture(autouse=True)
+def english(english_messages):
+    """The datasets' tests compare messages with their English source text."""
+    yield

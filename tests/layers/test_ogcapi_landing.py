@@ -25,10 +25,12 @@ def test_landing_page_links_to_the_api_conformance_and_collections(client, db):
     assert links["http://www.opengis.net/def/rel/ogc/1.0/data"]["href"].endswith("/collections")
 
 
-def test_landing_page_without_a_slash_redirects_to_it(client, db):
-    response = client.get("/ogcapi")
-    assert response.status_code == 301
-    assert response["Location"] == "/ogcapi/"
+def test_landing_page_answers_without_a_slash_too(client, db):
+    # QGIS asks for /ogcapi and does not follow a redirect.
+    response = client.get("/ogcapi", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    relations = {link["rel"] for link in response.json()["links"]}
+    assert {"conformance", "data", "service-desc"} <= relations
 
 
 @pytest.mark.parametrize(
