@@ -134,7 +134,7 @@ EXPORT_SYNC_MAX_FEATURES = env_int("EXPORT_SYNC_MAX_FEATURES", 50_000, minimum=0
 EXPORT_KEEP_HOURS = env_float("EXPORT_KEEP_HOURS", 24.0, minimum=0.1)
 EXPORT_MAX_PENDING_JOBS = env_int("EXPORT_MAX_PENDING_JOBS", 3, minimum=1)
 # Modules whose procrastinate tasks the worker loads.
-PROCRASTINATE_IMPORT_PATHS = ["layers.jobs", "cases.jobs"]
+PROCRASTINATE_IMPORT_PATHS = ["layers.jobs", "cases.jobs", "permits.jobs"]
 
 # Dataset uploads (datasets/ingest.py): what a file may weigh, packed and unpacked.
 DATASET_UPLOAD_MAX_BYTES = env_int("DATASET_UPLOAD_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -24,11 +25,15 @@ from cases import services as case_services
 from cases.models import Status
 from permits import application_forms as forms
 from permits.consultation import neighbour_parcels, neighbour_radius_m
-from permits.models import PermitApplication
+from permits.models import BoundaryChangeRequest, Constraint, PermitApplication
 from permits.services import (
+    application_constraints,
+    boundary_change_answer,
+    boundary_change_request,
     permit_application_start,
     permit_application_submit,
     permit_application_update,
+    permit_constraint_override,
 )
 
 STEPS = (
@@ -242,6 +247,102 @@ def apply_done(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+class OverrideRemoveForm(django_forms.Form):
+    constraint = django_forms.ModelChoiceField(
+        label=_("Constraint to remove"), queryset=Constraint.objects.none()
+    )
+    reason = django_forms.CharField(
+        label=_("Reason"), max_length=2000, widget=django_forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["constraint"].queryset = Constraint.objects.in_municipality(municipality).defer(
+            "geom"
+        )
+
+
+class OverrideAddForm(django_forms.Form):
+    constraint = django_forms.ModelChoiceField(
+        label=_("Constraint layer"), queryset=Constraint.objects.none(), required=False
+    )
+    text = django_forms.CharField(
+        label=_("Or describe a constraint on no layer"), max_length=300, required=False
+    )
+    reason = django_forms.CharField(
+        label=_("Reason"), max_length=2000, widget=django_forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["constraint"].queryset = Constraint.objects.in_municipality(municipality).defer(
+            "geom"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("constraint") and not (data.get("text") or "").strip():
+            raise django_forms.ValidationError(
+                _("Choose a constraint layer or describe the constraint.")
+            )
+        return data
+
+
+class BoundaryRequestForm(django_forms.Form):
+    proposed_site = django_forms.CharField(
+        label=_("Proposed site (GeoJSON)"),
+        help_text=_("A Polygon or MultiPolygon in longitude/latitude (EPSG:4326)."),
+        widget=django_forms.Textarea(attrs={"rows": 4, "class": "mono"}),
+    )
+    reason = django_forms.CharField(
+        label=_("Reason"), max_length=2000, widget=django_forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BoundaryAnswerForm(django_forms.Form):
+    accept = django_forms.TypedChoiceField(
+        label=_("Your answer"),
+        choices=[("yes", _("I accept the new boundary")), ("no", _("I do not accept it"))],
+        coerce=lambda value: value == "yes",
+        widget=django_forms.RadioSelect,
+    )
+    comment = django_forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        required=False,
+        widget=django_forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when you do not accept."),
+    )
+
+
+def _review_action(action: str, form, application, user) -> None:
+    """Run one of the planner's corrections; ValidationError goes back to the form."""
+    data = form.cleaned_data
+    if action == "override_remove":
+        permit_constraint_override(
+            application=application,
+            constraint=data["constraint"],
+            action="remove",
+            reason=data["reason"],
+            by=user,
+        )
+    elif action == "override_add":
+        permit_constraint_override(
+            application=application,
+            constraint=data["constraint"] or data["text"],
+            action="add",
+            reason=data["reason"],
+            by=user,
+        )
+    else:
+        boundary_change_request(
+            application=application,
+            proposed_site=data["proposed_site"],
+            reason=data["reason"],
+            by=user,
+        )
+
+
 def _targets(case) -> list[tuple[str, str]]:
     return [(value, Status(value).label) for value in case_services.allowed_targets(case)]
 
@@ -260,9 +361,34 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST if action == "transition" else None, targets=_targets(case)
     )
     decision_form = forms.DecisionForm(request.POST if action == "decide" else None)
+    municipality = case.municipality
+    remove_form = OverrideRemoveForm(
+        request.POST if action == "override_remove" else None, municipality=municipality
+    )
+    add_form = OverrideAddForm(
+        request.POST if action == "override_add" else None, municipality=municipality
+    )
+    boundary_form = BoundaryRequestForm(request.POST if action == "boundary" else None)
+    corrections = {
+        "override_remove": remove_form,
+        "override_add": add_form,
+        "boundary": boundary_form,
+    }
     bound = {"request": request_form, "transition": transition_form, "decide": decision_form}
     status = 200
-    if action in bound:
+    if action in corrections:
+        form = corrections[action]
+        if form.is_valid():
+            try:
+                _review_action(action, form, application, request.user)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect("permits:review", reference)
+        status = 400
+    elif action in bound:
         form = bound[action]
         if form.is_valid():
             data = form.cleaned_data
@@ -312,7 +438,58 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "neighbours": neighbour_parcels(application),
             "radius_m": neighbour_radius_m(),
             "comments": application.comments.all(),
+            "constraints": application_constraints(application),
+            "overrides": application.constraint_overrides.select_related("constraint", "by"),
+            "remove_form": remove_form,
+            "add_form": add_form,
+            "boundary_form": boundary_form,
+            "boundary_changes": application.boundary_changes.select_related("requested_by"),
             "page": "review",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def boundary_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's page of a boundary change: the site as it is and as proposed, the reason,
+    and the accept/reject form. Anyone but the applicant is answered 404."""
+    change = (
+        BoundaryChangeRequest.objects.select_related("application__case")
+        .filter(pk=pk, application__case__applicant=request.user)
+        .first()
+    )
+    if change is None:
+        raise Http404("No such boundary change.")
+    application = change.application
+    form = BoundaryAnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                boundary_change_answer(
+                    request=change,
+                    accept=form.cleaned_data["accept"],
+                    comment=form.cleaned_data["comment"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                return redirect("permits:boundary", change.pk)
+        status = 400
+    return render(
+        request,
+        "permits/boundary.html",
+        {
+            "change": change,
+            "application": application,
+            "case": application.case,
+            "form": form,
+            "old_geojson": _geojson(change.old_site),
+            "proposed_geojson": _geojson(change.proposed_site),
+            "page": "boundary",
         },
         status=status,
     )

@@ -288,3 +288,121 @@ class NeighbourComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.case.reference}: {self.get_stance_display()}"
+
+
+class OverrideAction(models.TextChoices):
+    ADD = "add", _("Added")
+    REMOVE = "remove", _("Removed")
+
+
+class ConstraintOverride(models.Model):
+    """A planner's correction of the constraints the compliance check found, with the reason.
+
+    The overrides are a log: the constraints of an application are those of its compliance
+    report, then each override in turn (a removal drops one, an addition adds one). An added
+    constraint is a constraint layer of the municipality or, with `constraint` empty, free text.
+    """
+
+    municipality_path = "application__case__municipality"
+
+    application = models.ForeignKey(
+        PermitApplication,
+        on_delete=models.CASCADE,
+        related_name="constraint_overrides",
+        verbose_name=_("application"),
+    )
+    constraint = models.ForeignKey(
+        Constraint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("constraint"),
+    )
+    text = models.CharField(
+        _("constraint (free text)"),
+        max_length=300,
+        blank=True,
+        help_text=_("An added constraint that is on no layer."),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=OverrideAction.choices)
+    reason = models.TextField(_("reason"), max_length=2000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("constraint override")
+        verbose_name_plural = _("constraint overrides")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(constraint__isnull=False)
+                | (models.Q(action="add") & ~models.Q(text="")),
+                name="constraintoverride_constraint_or_text",
+            )
+        ]
+
+    @property
+    def label(self) -> str:
+        return str(self.constraint) if self.constraint_id else self.text
+
+    def __str__(self) -> str:
+        return f"{self.application.case.reference}: {self.get_action_display()} {self.label}"
+
+
+class BoundaryChangeRequest(models.Model):
+    """An officer's request to redraw an application's site (the red line), put to the applicant.
+
+    Officers never change the site themselves: the applicant accepts or rejects; a request left
+    unanswered past its due date (5 working days) counts as accepted (BOPS rule). The site as it
+    was and the proposed one are both kept.
+    """
+
+    municipality_path = "application__case__municipality"
+
+    application = models.ForeignKey(
+        PermitApplication,
+        on_delete=models.CASCADE,
+        related_name="boundary_changes",
+        verbose_name=_("application"),
+    )
+    old_site = models.MultiPolygonField(
+        _("site as it was"), srid=settings.SRID_STORAGE, spatial_index=False
+    )
+    proposed_site = models.MultiPolygonField(
+        _("proposed site"), srid=settings.SRID_STORAGE, spatial_index=False
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    due_date = models.DateField(_("answer due"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), null=True, blank=True)
+    accepted_by_expiry = models.BooleanField(
+        _("accepted because unanswered"), default=False, editable=False
+    )
+    applicant_comment = models.TextField(_("applicant's comment"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("boundary change request")
+        verbose_name_plural = _("boundary change requests")
+        indexes = [
+            GistIndex(fields=["old_site"], name="boundarychange_old_site_gist"),
+            GistIndex(fields=["proposed_site"], name="boundarychange_new_site_gist"),
+            models.Index(fields=["answered_at", "due_date"], name="boundarychange_open_idx"),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+    def __str__(self) -> str:
+        return f"{self.application.case.reference}: {_('boundary change')} {self.due_date}"

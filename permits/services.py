@@ -388,3 +388,269 @@ def neighbour_comment_add(*, application: PermitApplication, author, stance: str
     comment.full_clean()
     comment.save()
     return comment
+
+
+# ---------------------------------------------------------------------------------------------
+# The planner's corrections: constraints added or removed, and boundary changes
+
+
+def _require_planner(user, application: PermitApplication) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from core.models import Role
+    from core.rules import has_role, is_superuser
+
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionDenied(_("Sign in as a planner of the municipality."))
+    if not (is_superuser(user) or has_role(Role.PLANNER)(user, application)):
+        raise PermissionDenied(_("Only a planner of the municipality may do this."))
+
+
+def _require_under_review(application: PermitApplication) -> None:
+    from cases.models import Status
+
+    case = application.case
+    if case.status == Status.DRAFT or not case.is_open:
+        raise ValidationError(
+            _("Only an application under review can be changed by the planner."),
+            code="not_in_review",
+        )
+
+
+def application_constraints(application: PermitApplication) -> list[dict]:
+    """The constraints of an application: those its compliance report found, then the planner's
+    overrides in turn. Each is a dict with id (None for free text), name, kind_name, status,
+    message and, when an override made it so, the override that added it."""
+    found = [
+        {
+            "id": hit.get("id"),
+            "name": hit.get("name", ""),
+            "kind_name": hit.get("kind_name", ""),
+            "status": hit.get("status", ""),
+            "message": hit.get("message", ""),
+            "override": None,
+        }
+        for hit in (application.compliance or {}).get("constraints", [])
+    ]
+    for override in application.constraint_overrides.select_related("constraint", "by"):
+        if override.action == "remove":
+            found = [c for c in found if c["id"] != override.constraint_id]
+        elif override.constraint_id is None:
+            found.append(
+                {
+                    "id": None,
+                    "name": override.text,
+                    "kind_name": "",
+                    "status": "added",
+                    "message": "",
+                    "override": override,
+                }
+            )
+        elif all(c["id"] != override.constraint_id for c in found):
+            constraint = override.constraint
+            found.append(
+                {
+                    "id": constraint.pk,
+                    "name": constraint.name,
+                    "kind_name": constraint.get_kind_display(),
+                    "status": "added",
+                    "message": "",
+                    "override": override,
+                }
+            )
+    return found
+
+
+@transaction.atomic
+def permit_constraint_override(
+    *,
+    application: PermitApplication,
+    constraint: Constraint | str | None,
+    action: str,
+    reason: str,
+    by,
+):
+    """A planner of the municipality adds or removes a constraint of the application, saying why.
+
+    `constraint` is a constraint layer of the municipality, or (to add one that is on no layer)
+    its description as text. Removing needs a constraint the application has.
+    """
+    from permits.models import ConstraintOverride, OverrideAction
+
+    _require_planner(by, application)
+    _require_under_review(application)
+    reason = (reason or "").strip()
+    text = ""
+    if isinstance(constraint, str):
+        text, constraint = constraint.strip(), None
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("Say why the constraint is added or removed.")]
+    if action not in OverrideAction.values:
+        errors["action"] = [_("Choose whether to add or remove the constraint.")]
+    elif constraint is not None and constraint.municipality_id != application.case.municipality_id:
+        errors["constraint"] = [_("Choose a constraint of the application's municipality.")]
+    else:
+        present = {c["id"] for c in application_constraints(application) if c["id"] is not None}
+        if action == OverrideAction.REMOVE:
+            if constraint is None:
+                errors["constraint"] = [_("Choose the constraint to remove.")]
+            elif constraint.pk not in present:
+                errors["constraint"] = [_("The application does not have this constraint.")]
+        elif constraint is None and not text:
+            errors["constraint"] = [_("Choose a constraint layer or describe the constraint.")]
+        elif constraint is not None and constraint.pk in present:
+            errors["constraint"] = [_("The application already has this constraint.")]
+    if errors:
+        raise ValidationError(errors)
+    override = ConstraintOverride(
+        application=application,
+        constraint=constraint,
+        text=text,
+        action=action,
+        reason=reason,
+        by=by,
+    )
+    override.full_clean()
+    override.save()
+    return override
+
+
+BOUNDARY_ANSWER_WORKING_DAYS = 5
+# Sites that differ by less than this are the same (GeoJSON round trips move vertices by mm).
+SAME_SITE_TOLERANCE_M2 = 0.5
+
+
+@transaction.atomic
+def boundary_change_request(*, application: PermitApplication, proposed_site, reason: str, by):
+    """A planner asks the applicant to accept a redrawn site (GEOS, GeoJSON or WKT); the answer
+    is due in 5 working days. The site as it is now is kept with the request."""
+    from cases.calendar import add_working_days, today
+    from cases.services import _municipality_of_location
+    from permits.models import BoundaryChangeRequest
+
+    _require_planner(by, application)
+    _require_under_review(application)
+    application = PermitApplication.objects.select_for_update().get(pk=application.pk)
+    if application.site is None:
+        raise ValidationError(_("The application has no site to redraw."), code="no_site")
+    if application.boundary_changes.filter(answered_at__isnull=True).exists():
+        raise ValidationError(
+            _("A boundary change is already waiting for the applicant's answer."), code="open"
+        )
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Say why the site should be redrawn.")]
+    site = None
+    if proposed_site in (None, ""):
+        errors["proposed_site"] = [_("Draw or paste the proposed site.")]
+    else:
+        try:
+            site = _area(proposed_site, "proposed_site")
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if site is not None:
+        if site.sym_difference(application.site).area < SAME_SITE_TOLERANCE_M2:
+            errors["proposed_site"] = [_("The proposed site is the same as the current one.")]
+        else:
+            try:
+                inside = _municipality_of_location(site).pk == application.case.municipality_id
+            except ValidationError:
+                inside = False
+            if not inside:
+                errors["proposed_site"] = [
+                    _("The proposed site must lie in %(m)s.")
+                    % {"m": application.case.municipality.name}
+                ]
+    if errors:
+        raise ValidationError(errors)
+    change = BoundaryChangeRequest(
+        application=application,
+        old_site=application.site,
+        proposed_site=site,
+        reason=reason,
+        requested_by=by,
+        due_date=add_working_days(today(), BOUNDARY_ANSWER_WORKING_DAYS),
+    )
+    change.full_clean()
+    change.save()
+    return change
+
+
+def _site_replace(application: PermitApplication, site) -> None:
+    """The application's site becomes `site`: parcels under it kept, compliance computed again."""
+    application.site = site
+    application.compliance = compliance_of(application)
+    application.full_clean()
+    application.save()
+    under = [
+        parcel
+        for parcel in application.parcels.filter(geom__intersects=site)
+        if parcel.geom.intersection(site).area > 0.01
+    ]
+    application.parcels.set(under)
+    case = application.case
+    case.location = site
+    case.save(update_fields=["location"])
+
+
+@transaction.atomic
+def boundary_change_answer(*, request, accept: bool, comment: str = "", by):
+    """The applicant accepts or rejects a boundary change; on acceptance the site becomes the
+    proposed one and the compliance report is computed again."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from permits.models import BoundaryChangeRequest
+
+    request = (
+        BoundaryChangeRequest.objects.select_for_update()
+        .select_related("application__case")
+        .get(pk=request.pk)
+    )
+    application = request.application
+    if not by.is_authenticated or application.case.applicant_id != by.pk:
+        raise PermissionDenied(_("Only the applicant answers a boundary change."))
+    if request.answered_at is not None:
+        raise ValidationError(_("This boundary change has already been answered."), code="answered")
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise ValidationError(
+            {"comment": _("Say why you do not accept the new boundary.")}, code="required"
+        )
+    request.accepted = bool(accept)
+    request.applicant_comment = comment
+    request.answered_at = timezone.now()
+    request.full_clean()
+    request.save()
+    if accept:
+        _site_replace(application, request.proposed_site)
+    return request
+
+
+@transaction.atomic
+def boundary_changes_expire(*, today: date | None = None) -> int:
+    """Boundary changes left unanswered past their due date count as accepted (BOPS rule):
+    each application's site becomes the proposed one. Answers how many were accepted."""
+    from django.utils import timezone
+
+    from cases import calendar
+    from permits.models import BoundaryChangeRequest
+
+    today = today or calendar.today()
+    expired = (
+        BoundaryChangeRequest.objects.select_for_update()
+        .select_related("application__case")
+        .filter(answered_at__isnull=True, due_date__lt=today)
+        .order_by("pk")
+    )
+    count = 0
+    for request in expired:
+        request.accepted = True
+        request.accepted_by_expiry = True
+        request.answered_at = timezone.now()
+        request.save(update_fields=["accepted", "accepted_by_expiry", "answered_at"])
+        _site_replace(request.application, request.proposed_site)
+        count += 1
+    return count

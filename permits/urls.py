@@ -12,5 +12,6 @@ urlpatterns = [
     path("apply/<str:reference>/done/", application_views.apply_done, name="apply-done"),
     path("apply/<str:reference>/<int:step>/", application_views.apply_step, name="apply-step"),
     path("review/<str:reference>/", application_views.review, name="review"),
+    path("boundary/<int:pk>/", application_views.boundary_answer, name="boundary"),
     path("register/<str:reference>/", application_views.register_entry, name="register-entry"),
 ]

@@ -1,0 +1,12 @@
+"""Periodic jobs of permits: boundary-change requests the applicant left unanswered."""
+
+from procrastinate.contrib.django import app
+
+from permits.services import boundary_changes_expire
+
+
+@app.periodic(cron="15 0 * * *")
+@app.task(queue="default")
+def expire_boundary_changes(timestamp: int) -> int:
+    """Accept requests past their due date, as BOPS does: silence is consent after 5 days."""
+    return boundary_changes_expire()
