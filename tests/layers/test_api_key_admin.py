@@ -2,27 +2,7 @@
 
 import re
 
-import pytest
-
 from layers.models import ApiKey
-from layers.registry import Layer, Visibility, registry
-from parcels.models import Parcel
-
-
-@pytest.fixture
-def staff_only_layer():
-    layer = registry.register(
-        Layer(
-            name="staff-parcels",
-            title_ka="შიდა",
-            title_en="Internal",
-            queryset=lambda: Parcel.objects.all(),
-            properties=("cadastral_code",),
-            visibility=Visibility.STAFF,
-        )
-    )
-    yield layer
-    registry.unregister(layer.name)
 
 
 def test_a_superuser_issues_a_key_that_is_shown_once_and_works(

@@ -8,8 +8,7 @@ import pytest
 
 from core.models import Membership, Role
 from layers.access import api_key_create
-from layers.registry import Layer, Visibility, registry
-from parcels.models import Parcel
+from layers.registry import registry
 from tests.parcels.factories import ParcelFactory
 
 FORMATS = ["gpkg", "geojson", "csv", "shp.zip", "kml"]
@@ -18,22 +17,6 @@ FORMATS = ["gpkg", "geojson", "csv", "shp.zip", "kml"]
 @pytest.fixture
 def parcels(batumi):
     return ParcelFactory.create_batch(2, municipality=batumi)
-
-
-@pytest.fixture
-def staff_only_layer():
-    layer = registry.register(
-        Layer(
-            name="staff-parcels",
-            title_ka="შიდა",
-            title_en="Internal",
-            queryset=lambda: Parcel.objects.all(),
-            properties=("cadastral_code",),
-            visibility=Visibility.STAFF,
-        )
-    )
-    yield layer
-    registry.unregister(layer.name)
 
 
 @pytest.fixture

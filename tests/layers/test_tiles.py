@@ -9,7 +9,6 @@ from django.contrib.gis.geos import Point
 
 from core.models import Membership, Role
 from layers.access import api_key_create
-from layers.registry import Layer, Visibility, registry
 from layers.tiles import lonlat_to_tile, tile_bounds
 from parcels.models import LandUse, Parcel
 from tests.conftest import BATUMI_ORIGIN, multi, square
@@ -161,22 +160,6 @@ def test_tilejson_points_at_the_tiles(client, db):
     assert data["tiles"][0].endswith("/tiles/parcels/{z}/{x}/{y}.mvt")
     assert data["minzoom"] == 15
     assert data["vector_layers"][0]["id"] == "parcels"
-
-
-@pytest.fixture
-def staff_only_layer():
-    layer = registry.register(
-        Layer(
-            name="staff-parcels",
-            title_ka="შიდა",
-            title_en="Internal",
-            queryset=lambda: Parcel.objects.all(),
-            properties=("cadastral_code",),
-            visibility=Visibility.STAFF,
-        )
-    )
-    yield layer
-    registry._layers.pop(layer.name)
 
 
 def test_staff_flag_without_a_role_does_not_open_a_staff_layer(
