@@ -1,4 +1,5 @@
-"""Background work of the one window: sending notifications, and the daily overdue reminders."""
+"""Background work of the one window: sending notifications, the daily overdue reminders to
+officers, and the daily reminders to applicants of requests for information about to run out."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from procrastinate.contrib.django import app
 
 from cases import calendar
-from cases.models import Case, DeliveryStatus, Notification
+from cases.models import OPEN_STATUSES, Case, DeliveryStatus, InformationRequest, Notification
 from cases.notifications import notification_send, notify
 
 logger = logging.getLogger(__name__)
@@ -53,9 +54,61 @@ def overdue_remind(*, today: datetime.date | None = None) -> int:
     return made
 
 
+# An applicant is reminded of an open request for information this many working days before its
+# answer is due, and every working day after that until they answer.
+APPLICANT_REMINDER_WORKING_DAYS = 2
+
+
+def applicant_remind(*, today: datetime.date | None = None) -> int:
+    """Remind applicants of open requests for information whose answer period ends within
+    APPLICANT_REMINDER_WORKING_DAYS working days or has passed; once per request and day.
+
+    The e-mail links to the case, where the answer is given. Returns the reminders made.
+    """
+    today = today or calendar.today()
+    horizon = calendar.add_working_days(today, APPLICANT_REMINDER_WORKING_DAYS)
+    due = (
+        InformationRequest.objects.filter(
+            answered_at__isnull=True,
+            due_date__lte=horizon,
+            case__status__in=OPEN_STATUSES,
+        )
+        .select_related("case", "case__service", "case__applicant")
+        .order_by("due_date", "pk")
+    )
+    made = 0
+    for request in due:
+        case = request.case
+        passed = request.due_date < today
+        rows = notify(
+            case=case,
+            recipient=case.applicant,
+            kind="information_reminder",
+            context={
+                "request": request,
+                "today": today,
+                "passed": passed,
+                "days_left": 0
+                if passed
+                else calendar.working_days_between(today, request.due_date),
+            },
+            dedupe_key=f"information_reminder:{request.pk}:{today.isoformat()}",
+        )
+        made += bool(rows)
+    return made
+
+
 @app.periodic(cron="0 8 * * 1-5", periodic_id="cases_overdue_reminders")
 @app.task(queue=QUEUE, name="cases.remind_overdue", queueing_lock="cases_remind_overdue")
 def remind_overdue(timestamp: int) -> None:
     made = overdue_remind()
     if made:
         logger.info("Sent %d overdue reminders.", made)
+
+
+@app.periodic(cron="0 9 * * 1-5", periodic_id="cases_applicant_reminders")
+@app.task(queue=QUEUE, name="cases.remind_applicants", queueing_lock="cases_remind_applicants")
+def remind_applicants(timestamp: int) -> None:
+    made = applicant_remind()
+    if made:
+        logger.info("Sent %d reminders to applicants.", made)

@@ -26,7 +26,7 @@ from cases.models import Case, Channel, DeliveryStatus, Notification
 logger = logging.getLogger(__name__)
 
 # Kinds whose short text also goes by SMS when the applicant gave a phone number.
-SMS_KINDS = frozenset({"submitted", "information_requested", "decided"})
+SMS_KINDS = frozenset({"submitted", "information_requested", "decided", "boundary_change"})
 
 
 class Sender(Protocol):
@@ -92,7 +92,8 @@ def notify(
 ) -> list[Notification]:
     """Queue a notification of this kind to one person about a case; the rows made.
 
-    With a dedupe_key, a notification already made under that key is not made again.
+    With a dedupe_key, a notification already made under that key is not made again. The
+    context may give its own "url" (a page other than the case's).
     """
     if recipient is None or not recipient.is_active:
         return []
@@ -109,6 +110,61 @@ def notify(
         targets.append((Channel.EMAIL, recipient.email, body))
     if kind in SMS_KINDS and recipient.pk == case.applicant_id and case.contact_phone:
         targets.append((Channel.SMS, case.contact_phone, sms))
+    return _queue(
+        case=case,
+        recipient=recipient,
+        kind=kind,
+        language=language,
+        subject=subject,
+        targets=targets,
+        dedupe_key=dedupe_key,
+    )
+
+
+def notify_address(
+    *,
+    case: Case,
+    kind: str,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    context: dict | None = None,
+    language: str | None = None,
+    dedupe_key: str | None = None,
+) -> list[Notification]:
+    """Queue a notification to someone who is not (or need not be) a user: by e-mail when an
+    address is given and by SMS when a phone is; the rows made (recipient empty).
+
+    Used for people the case concerns without an account, e.g. the neighbours consulted on a
+    permit. The context should give the "url" they are sent to; the default is the case's page,
+    which only its applicant and staff may open. The language defaults to the portal's.
+    """
+    language = language or settings.LANGUAGE_CODE
+    full_context = {
+        "case": case,
+        "recipient": None,
+        "recipient_name": name,
+        "url": case_url(case, language),
+        **(context or {}),
+    }
+    subject, body, sms = _render(kind, full_context, language)
+    targets = []
+    if email:
+        targets.append((Channel.EMAIL, email, body))
+    if phone:
+        targets.append((Channel.SMS, phone, sms))
+    return _queue(
+        case=case,
+        recipient=None,
+        kind=kind,
+        language=language,
+        subject=subject,
+        targets=targets,
+        dedupe_key=dedupe_key,
+    )
+
+
+def _queue(*, case, recipient, kind, language, subject, targets, dedupe_key) -> list[Notification]:
     made = []
     for channel, address, text in targets:
         notification = Notification(

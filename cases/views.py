@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import calendar, selectors, services
+from cases.actions import case_actions
 from cases.forms import (
     AnswerForm,
     AssignForm,
@@ -140,6 +141,8 @@ def _case_context(request, case, **forms) -> dict:
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
         "can_withdraw": applicant and (case.is_open or case.status == Status.DRAFT),
         "errors": forms.get("errors"),
+        # What the modules ask of this person now (e.g. answer a boundary change).
+        "actions": case_actions(case, user),
     }
     if staff:
         targets = services.allowed_targets(case)

@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_scoping import MunicipalityScopedGeoAdmin
-from parcels.models import Block, Building, LandUse, Parcel, Street, Zone
+from core.admin_scoping import MunicipalityScopedAdmin, MunicipalityScopedGeoAdmin
+from parcels.models import Block, Building, LandUse, Parcel, ParcelOwner, Street, Zone
 
 MUNICIPALITY_FILTER = ("municipality", admin.RelatedOnlyFieldListFilter)
 
@@ -115,3 +115,16 @@ class BlockAdmin(MunicipalityScopedGeoAdmin):
     list_filter = (MUNICIPALITY_FILTER,)
     list_select_related = ("municipality",)
     search_fields = ("code__startswith",)
+
+
+@admin.register(ParcelOwner)
+class ParcelOwnerAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
+    """Owners are personal data: listed only for staff of the parcel's municipality."""
+
+    list_display = ("name", "parcel", "share", "email", "phone", "user")
+    list_filter = (("parcel__municipality", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("parcel", "user")
+    search_fields = ("name", "parcel__cadastral_code__startswith", "email")
+    show_full_result_count = False
+    autocomplete_fields = ("parcel",)
+    raw_id_fields = ("user",)

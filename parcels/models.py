@@ -170,6 +170,60 @@ class Parcel(models.Model):
         return self.address_ka or self.address_en
 
 
+class ParcelOwnerQuerySet(models.QuerySet):
+    def of_parcels(self, parcels):
+        return self.filter(parcel__in=parcels)
+
+    def in_municipality(self, municipality):
+        return self.filter(parcel__municipality=municipality)
+
+
+class ParcelOwner(models.Model):
+    """A registered owner (or co-owner) of a parcel, as the public registry records them.
+
+    Personal data: never on a public layer, tile, export or API. Only staff of the parcel's
+    municipality see owners (parcels/rules.py, the scoped admin); the neighbour consultation of
+    permits writes to them.
+    """
+
+    municipality_path = "parcel__municipality"
+
+    parcel = models.ForeignKey(
+        Parcel, on_delete=models.CASCADE, related_name="owners", verbose_name=_("parcel")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    personal_number = models.CharField(_("personal or company number"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parcel_ownerships",
+        verbose_name=_("portal account"),
+        help_text=_("Set when the owner has an account on the portal."),
+    )
+    share = models.CharField(_("share"), max_length=30, blank=True, help_text=_("e.g. 1/2"))
+
+    objects = ParcelOwnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["parcel", "name", "pk"]
+        verbose_name = _("parcel owner")
+        verbose_name_plural = _("parcel owners")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.parcel})"
+
+    @property
+    def contact_email(self) -> str:
+        """The owner's e-mail, else that of their portal account."""
+        if self.email:
+            return self.email
+        return self.user.email if self.user_id and self.user.is_active else ""
+
+
 class Street(BilingualNameMixin):
     class Kind(models.TextChoices):
         PRIMARY = "primary", _("Primary")

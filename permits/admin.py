@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_scoping import MunicipalityScopedGeoAdmin
-from permits.models import Constraint, Monument, PermitApplication
+from permits.models import (
+    BoundaryChangeRequest,
+    Constraint,
+    ConstraintOverride,
+    Monument,
+    NeighbourComment,
+    PermitApplication,
+)
 from permits.services import monument_save
 
 MUNICIPALITY_FILTER = ("municipality", admin.RelatedOnlyFieldListFilter)
@@ -87,3 +94,56 @@ class PermitApplicationAdmin(MunicipalityScopedGeoAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditTrailAdmin(MunicipalityScopedGeoAdmin):
+    """Read-only rows of an application's audit trail, each of the staff's municipalities only.
+
+    They are made by the planners' and applicants' pages through permits.services; the admin
+    only shows them, so nothing can be added, changed or deleted here.
+    """
+
+    list_select_related = ("application__case",)
+    search_fields = ("application__case__reference",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("application"), ordering="application__case__reference")
+    def reference(self, obj):
+        return obj.application.case.reference
+
+
+@admin.register(ConstraintOverride)
+class ConstraintOverrideAdmin(AuditTrailAdmin):
+    list_display = ("reference", "action", "label", "reason", "by", "at")
+    list_filter = ("action",)
+    list_select_related = ("application__case", "constraint", "by")
+
+
+@admin.register(BoundaryChangeRequest)
+class BoundaryChangeRequestAdmin(AuditTrailAdmin):
+    list_display = (
+        "reference",
+        "requested_at",
+        "requested_by",
+        "due_date",
+        "answered_at",
+        "accepted",
+        "accepted_by_expiry",
+    )
+    list_filter = ("accepted", "accepted_by_expiry")
+    list_select_related = ("application__case", "requested_by")
+
+
+@admin.register(NeighbourComment)
+class NeighbourCommentAdmin(AuditTrailAdmin):
+    list_display = ("reference", "stance", "created_at", "author")
+    list_filter = ("stance",)
+    list_select_related = ("application__case", "author")

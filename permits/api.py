@@ -1,30 +1,51 @@
-"""The REST API of permits: `POST /api/v1/permits/check`, the compliance check for anyone.
+"""The REST API of permits: `POST /api/v1/permits/check`, the compliance check for anyone, and
+`GET /api/v1/permits/applications/` with one application at `.../applications/{reference}/`.
 
 The view parses the body (numbers through a serializer, geometries through
 core.geometry.parse_geometry, parcel codes through the cadastre), calls
 permits.compliance.compliance_check once and answers its report in the request's language.
 Bad input answers 400 {"detail", "parameter", "code"} naming the member at fault.
+
+The applications need a session: an applicant reads their own, staff those of the municipalities
+and modules they handle; any other application answers 404, as one that does not exist.
 """
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
+from django.http import Http404
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import pagination, serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from core.api import BadParameter, ParameterErrorSerializer
+from cases.models import Status
+from core.api import BadParameter, ParameterErrorSerializer, int_param, text_param
 from core.geometry import GeometryError, parse_geometry
 from parcels.models import CADASTRAL_CODE, LandUse
 from permits.compliance import compliance_check
-from permits.models import BuildingClass
-from permits.selectors import MAX_SITE_PARCELS, UnknownParcels, site_from_parcels
+from permits.models import BuildingClass, PermitApplication, Stage
+from permits.selectors import (
+    MAX_SITE_PARCELS,
+    UnknownParcels,
+    applications_for_user,
+    site_from_parcels,
+)
 
 AREA_TYPES = ("Polygon", "MultiPolygon")
 # One check reads two indexed queries; a site larger than this is not a building plot.
@@ -277,3 +298,227 @@ class ComplianceCheckView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ("Accept-Language",))
         return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+
+
+class ApplicationPagination(pagination.LimitOffsetPagination):
+    """`limit` and `offset` with `count`, `next`, `previous` and `results`; a `limit` above
+    settings.API_MAX_PAGE_SIZE is refused with 400 rather than cut (as the parcels API)."""
+
+    @property
+    def default_limit(self) -> int:
+        return settings.API_PAGE_SIZE
+
+    @property
+    def max_limit(self) -> int:
+        return settings.API_MAX_PAGE_SIZE
+
+    def get_limit(self, request):
+        return int_param(
+            request,
+            self.limit_query_param,
+            default=self.default_limit,
+            minimum=1,
+            maximum=self.max_limit,
+        )
+
+    def get_offset(self, request):
+        return int_param(request, self.offset_query_param, default=0, minimum=0)
+
+
+GEOJSON_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": "A GeoJSON MultiPolygon in EPSG:4326, or null when not given.",
+    "properties": {
+        "type": {"type": "string", "enum": ["MultiPolygon"]},
+        "coordinates": {"type": "array", "items": {}},
+    },
+}
+
+
+def _geojson(geom) -> dict | None:
+    if geom is None:
+        return None
+    return json.loads(geom.transform(settings.SRID_API, clone=True).geojson)
+
+
+class ComplianceSummarySerializer(serializers.Serializer):
+    outcome = serializers.CharField(
+        allow_null=True,
+        help_text="compliant, not_compliant, needs_review, no_permit_needed or national_agency; "
+        "null while the application lacks its site, footprint or floors.",
+    )
+    outcome_message = serializers.CharField(allow_blank=True)
+    rules = serializers.DictField(
+        child=serializers.IntegerField(), help_text="How many rules passed, failed or warned."
+    )
+    failed = serializers.ListField(
+        child=serializers.CharField(), help_text="The codes of the rules that failed."
+    )
+    warnings = serializers.ListField(
+        child=serializers.CharField(), help_text="The codes of the rules that warned."
+    )
+    constraints = serializers.ListField(
+        child=serializers.CharField(), help_text="The names of the constraints touched."
+    )
+
+
+def compliance_summary(report: dict | None) -> dict:
+    """The stored compliance report in a few numbers and codes (its text in the case's language)."""
+    report = report or {}
+    rules = report.get("rules", [])
+    counts = {name: 0 for name in ("pass", "fail", "warning")}
+    for rule in rules:
+        if rule.get("status") in counts:
+            counts[rule["status"]] += 1
+    return {
+        "outcome": report.get("outcome"),
+        "outcome_message": report.get("outcome_message", ""),
+        "rules": counts,
+        "failed": [r.get("code", "") for r in rules if r.get("status") == "fail"],
+        "warnings": [r.get("code", "") for r in rules if r.get("status") == "warning"],
+        "constraints": [c.get("name", "") for c in report.get("constraints", [])],
+    }
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(source="case.reference")
+    stage_label = serializers.CharField(source="get_stage_display")
+    status = serializers.CharField(
+        source="case.status", help_text="The case's status: " + ", ".join(Status.values) + "."
+    )
+    status_label = serializers.CharField(source="case.get_status_display")
+    municipality = serializers.CharField(source="case.municipality.code")
+    parcels = serializers.SerializerMethodField()
+    site = serializers.SerializerMethodField()
+    footprint = serializers.SerializerMethodField()
+    built_area_m2 = serializers.FloatField(
+        allow_null=True, help_text="The drawn footprint's area, else the typed one."
+    )
+    compliance = serializers.SerializerMethodField()
+    due_date = serializers.DateField(source="case.due_date", allow_null=True)
+    submitted_at = serializers.DateTimeField(source="case.submitted_at", allow_null=True)
+
+    class Meta:
+        model = PermitApplication
+        fields = [
+            "reference",
+            "stage",
+            "stage_label",
+            "building_class",
+            "status",
+            "status_label",
+            "municipality",
+            "parcels",
+            "site",
+            "footprint",
+            "floors",
+            "built_area_m2",
+            "footprint_area_m2",
+            "floor_area_m2",
+            "green_area_m2",
+            "height_m",
+            "use",
+            "compliance",
+            "due_date",
+            "submitted_at",
+        ]
+
+    def get_parcels(self, application) -> list[str]:
+        return [parcel.cadastral_code for parcel in application.parcels.all()]
+
+    @extend_schema_field(GEOJSON_SCHEMA)
+    def get_site(self, application) -> dict | None:
+        return _geojson(application.site)
+
+    @extend_schema_field(GEOJSON_SCHEMA)
+    def get_footprint(self, application) -> dict | None:
+        return _geojson(application.footprint)
+
+    @extend_schema_field(ComplianceSummarySerializer)
+    def get_compliance(self, application) -> dict:
+        return compliance_summary(application.compliance)
+
+
+def _application_filters(request) -> dict:
+    filters = {}
+    status = text_param(request, "status")
+    if status:
+        if status not in Status.values:
+            raise BadParameter(
+                "status",
+                _("Unknown status %(value)s; known: %(known)s.")
+                % {"value": status, "known": ", ".join(Status.values)},
+                "unknown_status",
+            )
+        filters["case__status"] = status
+    stage = text_param(request, "stage")
+    if stage:
+        if stage not in Stage.values:
+            raise BadParameter(
+                "stage",
+                _("Unknown stage %(value)s; known: %(known)s.")
+                % {"value": stage, "known": ", ".join(Stage.values)},
+                "unknown_stage",
+            )
+        filters["stage"] = stage
+    return filters
+
+
+class ApplicationListView(GenericAPIView):
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    serializer_class = ApplicationSerializer
+    pagination_class = ApplicationPagination
+
+    @extend_schema(
+        operation_id="permits_applications_list",
+        tags=["permits"],
+        summary="Building-permit applications the caller may read",
+        description=(
+            "Signed in (session): an applicant gets their own applications, drafts included; "
+            "planners and municipal administrators those submitted in their municipalities. "
+            "Newest first, paged with `limit` and `offset`. Geometries are GeoJSON in "
+            "EPSG:4326."
+        ),
+        parameters=[
+            OpenApiParameter("status", str, enum=Status.values, description="Only this status."),
+            OpenApiParameter("stage", str, enum=Stage.values, description="Only this stage."),
+        ],
+        responses={
+            200: ApplicationSerializer(many=True),
+            400: OpenApiResponse(
+                ParameterErrorSerializer, description="An unknown status or stage, a bad limit."
+            ),
+        },
+    )
+    def get(self, request):
+        queryset = applications_for_user(request.user).filter(**_application_filters(request))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ApplicationDetailView(GenericAPIView):
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    serializer_class = ApplicationSerializer
+
+    @extend_schema(
+        operation_id="permits_applications_retrieve",
+        tags=["permits"],
+        summary="One building-permit application by its reference",
+        description=(
+            "404 for an application the caller may not read (another person's, another "
+            "municipality's), exactly as for a reference that does not exist."
+        ),
+        responses={200: ApplicationSerializer, 404: OpenApiResponse(description="Not found.")},
+    )
+    def get(self, request, reference: str):
+        application = applications_for_user(request.user).filter(case__reference=reference).first()
+        if application is None:
+            raise Http404("No such application.")
+        return Response(self.get_serializer(application).data)

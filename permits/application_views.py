@@ -24,12 +24,21 @@ from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import Status
 from permits import application_forms as forms
-from permits.consultation import neighbour_parcels, neighbour_radius_m
+from permits.consultation import (
+    comments_open,
+    consultation_closed_on,
+    current_consultation,
+    neighbour_parcels,
+    neighbour_radius_m,
+)
 from permits.models import BoundaryChangeRequest, Constraint, PermitApplication
 from permits.services import (
+    CONSULTATION_MAX_WORKING_DAYS,
+    CONSULTATION_WORKING_DAYS,
     application_constraints,
     boundary_change_answer,
     boundary_change_request,
+    consultation_start,
     permit_application_start,
     permit_application_submit,
     permit_application_update,
@@ -315,6 +324,15 @@ class BoundaryAnswerForm(django_forms.Form):
     )
 
 
+class ConsultationForm(django_forms.Form):
+    working_days = django_forms.IntegerField(
+        label=_("Period for comments (working days)"),
+        min_value=1,
+        max_value=CONSULTATION_MAX_WORKING_DAYS,
+        initial=CONSULTATION_WORKING_DAYS,
+    )
+
+
 def _review_action(action: str, form, application, user) -> None:
     """Run one of the planner's corrections; ValidationError goes back to the form."""
     data = form.cleaned_data
@@ -334,6 +352,8 @@ def _review_action(action: str, form, application, user) -> None:
             reason=data["reason"],
             by=user,
         )
+    elif action == "consult":
+        consultation_start(application=application, by=user, working_days=data["working_days"])
     else:
         boundary_change_request(
             application=application,
@@ -344,7 +364,12 @@ def _review_action(action: str, form, application, user) -> None:
 
 
 def _targets(case) -> list[tuple[str, str]]:
-    return [(value, Status(value).label) for value in case_services.allowed_targets(case)]
+    # "In consultation" is reached by starting the consultation, which writes to the neighbours.
+    return [
+        (value, Status(value).label)
+        for value in case_services.allowed_targets(case)
+        if value != Status.CONSULTATION
+    ]
 
 
 @login_required
@@ -369,10 +394,12 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
         request.POST if action == "override_add" else None, municipality=municipality
     )
     boundary_form = BoundaryRequestForm(request.POST if action == "boundary" else None)
+    consultation_form = ConsultationForm(request.POST if action == "consult" else None)
     corrections = {
         "override_remove": remove_form,
         "override_add": add_form,
         "boundary": boundary_form,
+        "consult": consultation_form,
     }
     bound = {"request": request_form, "transition": transition_form, "decide": decision_form}
     status = 200
@@ -438,6 +465,8 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "neighbours": neighbour_parcels(application),
             "radius_m": neighbour_radius_m(),
             "comments": application.comments.all(),
+            **_consultation_context(application),
+            "consultation_form": consultation_form,
             "constraints": application_constraints(application),
             "overrides": application.constraint_overrides.select_related("constraint", "by"),
             "remove_form": remove_form,
@@ -448,6 +477,18 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _consultation_context(application: PermitApplication) -> dict:
+    """The consultation part of the review (staff only): its period, and the owners written to."""
+    consulted = list(application.consulted_neighbours.all())
+    return {
+        "consultation": current_consultation(application),
+        "consultation_open": comments_open(application),
+        "consulted": consulted,
+        "consulted_notified": sum(1 for c in consulted if c.notified),
+        "can_consult": application.case.status in (Status.IN_REVIEW, Status.CONSULTATION),
+    }
 
 
 @login_required
@@ -545,7 +586,9 @@ def register_entry(request: HttpRequest, reference: str) -> HttpResponse:
             "application": application,
             "case": case,
             "form": form,
-            "open": case.status == Status.CONSULTATION,
+            "open": comments_open(application),
+            "consultation": current_consultation(application),
+            "closed_on": consultation_closed_on(application),
             "comments": application.comments.all(),
             "config": _map_config(application),
             "page": "register",

@@ -406,3 +406,100 @@ class BoundaryChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.case.reference}: {_('boundary change')} {self.due_date}"
+
+
+class Consultation(models.Model):
+    """A period in which the neighbours of an application are consulted, started by a planner.
+
+    Comments are taken from `starts_on` to `ends_on` (both included) while the case is "in
+    consultation"; the periodic job closes it after `ends_on` and the case goes back to
+    assessment. Starting again (a longer period, or after the site changed) closes the one
+    that was open and writes only to owners not written to before.
+    """
+
+    municipality_path = "application__case__municipality"
+
+    application = models.ForeignKey(
+        PermitApplication,
+        on_delete=models.CASCADE,
+        related_name="consultations",
+        verbose_name=_("application"),
+    )
+    working_days = models.PositiveSmallIntegerField(
+        _("period (working days)"), validators=[MinValueValidator(1)]
+    )
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("last day for comments"))
+    radius_m = models.FloatField(_("neighbour radius, m"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("neighbour consultation")
+        verbose_name_plural = _("neighbour consultations")
+        indexes = [models.Index(fields=["closed_at", "ends_on"], name="consultation_open_idx")]
+
+    def is_open_on(self, day) -> bool:
+        return self.closed_at is None and self.starts_on <= day <= self.ends_on
+
+    def __str__(self) -> str:
+        return f"{self.application.case.reference}: {self.starts_on} – {self.ends_on}"
+
+
+class ConsultedNeighbour(models.Model):
+    """An owner of a neighbouring parcel written to about an application: once per application
+    and owner, however often the consultation is started. Staff only (personal data)."""
+
+    municipality_path = "application__case__municipality"
+
+    application = models.ForeignKey(
+        PermitApplication,
+        on_delete=models.CASCADE,
+        related_name="consulted_neighbours",
+        verbose_name=_("application"),
+    )
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="neighbours",
+        verbose_name=_("consultation"),
+    )
+    owner = models.ForeignKey(
+        "parcels.ParcelOwner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    # As they were when written to: the owner's row may change or go later.
+    name = models.CharField(_("name"), max_length=200)
+    cadastral_code = models.CharField(_("parcel"), max_length=32)
+    channels = models.CharField(_("sent by"), max_length=30, blank=True)
+    notified_at = models.DateTimeField(_("notified"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cadastral_code", "name", "pk"]
+        verbose_name = _("consulted neighbour")
+        verbose_name_plural = _("consulted neighbours")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "owner"],
+                condition=models.Q(owner__isnull=False),
+                name="consultedneighbour_once",
+            )
+        ]
+
+    @property
+    def notified(self) -> bool:
+        return bool(self.channels)
+
+    def __str__(self) -> str:
+        return f"{self.application.case.reference}: {self.name} ({self.cadastral_code})"

@@ -3,8 +3,8 @@ planners and GIS officers keep them (core/rules.py holds the predicates)."""
 
 import rules
 
-from cases.rules import can_handle_case
-from core.models import Role
+from cases.rules import can_handle_case, handles_case
+from core.models import Municipality, Role
 from core.rules import can_see_municipal_data, has_role, is_superuser
 
 can_edit_constraints = is_superuser | has_role(Role.PLANNER, Role.GIS_OFFICER)
@@ -16,3 +16,18 @@ for _model in ("constraint", "monument"):
 
 # A permit application is seen by the staff who handle its case (cases.rules).
 rules.add_perm("permits.view_permitapplication", can_handle_case)
+
+
+@rules.predicate
+def handles_application(user, obj) -> bool:
+    """Handles the case of the application a row belongs to (an override, a boundary change, a
+    comment); with a Municipality or None, the question of cases.rules.handles_case."""
+    if obj is None or isinstance(obj, Municipality):
+        return handles_case(user, obj)
+    application = getattr(obj, "application", None)
+    return application is not None and handles_case(user, application)
+
+
+# The planners' audit trail of an application, seen (never changed) in the admin.
+for _model in ("constraintoverride", "boundarychangerequest", "neighbourcomment"):
+    rules.add_perm(f"permits.view_{_model}", is_superuser | handles_application)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from cases.models import Case, Status
+from cases.selectors import staff_scope
 from core.geometry import as_multipolygon
 from parcels.models import Parcel
-from permits.models import Constraint, Monument
+from permits.models import Constraint, Monument, PermitApplication
 
 MAX_SITE_PARCELS = 50
 
@@ -60,3 +62,31 @@ def monuments_for_list(*, municipality=None) -> QuerySet[Monument]:
     if municipality is not None:
         qs = qs.in_municipality(municipality)
     return qs
+
+
+def applications_for_user(user) -> QuerySet:
+    """The permit applications the user may read: their own (drafts too) and, for staff, the
+    submitted ones of the municipalities and modules they handle (cases.selectors.staff_scope).
+
+    Anything else is left out, so that the API answers it 404 like a reference never made.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return PermitApplication.objects.none()
+    visible = Q(case__applicant=user)
+    scope = staff_scope(user)
+    handled = Case.objects.exclude(status=Status.DRAFT)
+    if scope is not None:
+        handled = handled.filter(scope)
+    visible |= Q(case__in=handled.values("pk"))
+    return (
+        PermitApplication.objects.filter(visible)
+        .select_related("case", "case__municipality")
+        .defer("case__municipality__boundary", "case__location")
+        .prefetch_related(
+            Prefetch(
+                "parcels",
+                queryset=Parcel.objects.only("id", "cadastral_code").order_by("cadastral_code"),
+            )
+        )
+        .order_by("-case__created_at", "-pk")
+    )

@@ -373,13 +373,25 @@ def permit_application_submit(*, application: PermitApplication, by) -> PermitAp
 @transaction.atomic
 def neighbour_comment_add(*, application: PermitApplication, author, stance: str, body: str):
     """A comment tagged supportive, neutral or objection, only while consultation is open."""
-    from cases.models import Status
+    from permits.consultation import comments_open, consultation_closed_on
     from permits.models import NeighbourComment
 
     if not author.is_authenticated or not author.is_active:
         raise ValidationError(_("Sign in to comment."), code="sign_in")
-    if application.case.status != Status.CONSULTATION:
-        raise ValidationError(_("Comments are taken only while the consultation is open."))
+    if not comments_open(application):
+        closed_on = consultation_closed_on(application)
+        if closed_on is not None:
+            raise ValidationError(
+                _(
+                    "The consultation closed on %(date)s; comments are no longer taken. "
+                    "Write to the municipality if you need to."
+                )
+                % {"date": closed_on.strftime("%d.%m.%Y")},
+                code="consultation_closed",
+            )
+        raise ValidationError(
+            _("Comments are taken only while the consultation is open."), code="not_open"
+        )
     comment = NeighbourComment(
         application=application, author=author, stance=stance, body=(body or "").strip()
     )
@@ -388,6 +400,180 @@ def neighbour_comment_add(*, application: PermitApplication, author, stance: str
     comment.full_clean()
     comment.save()
     return comment
+
+
+# ---------------------------------------------------------------------------------------------
+# Neighbour consultation: a planner starts it with a period; the owners of the parcels within
+# the radius are written to (once per application and owner); it closes after its last day.
+
+CONSULTATION_WORKING_DAYS = 15  # about the 21 calendar days of BOPS
+CONSULTATION_MAX_WORKING_DAYS = 60
+
+
+def register_entry_url(case, language: str) -> str:
+    """The absolute address of the application's public register page, where neighbours
+    comment."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from cases.notifications import public_url
+
+    with translation.override(language):
+        return public_url(reverse("permits:register-entry", kwargs={"reference": case.reference}))
+
+
+@transaction.atomic
+def consultation_start(
+    *, application: PermitApplication, by, working_days: int = CONSULTATION_WORKING_DAYS
+):
+    """A planner opens the neighbour consultation for `working_days` working days.
+
+    The case moves to "in consultation" (from assessment; a consultation already open is
+    closed and replaced, e.g. to extend it), and every owner of a current parcel within the
+    neighbour radius is written to (e-mail, and SMS when a phone is known) with the link to the
+    public page where they comment. Owners written to before about this application are not
+    written to again. Answers the consultation.
+    """
+    from django.utils import timezone
+
+    from cases import calendar
+    from cases.models import Status
+    from cases.services import case_transition
+    from permits.consultation import neighbour_radius_m
+    from permits.models import Consultation
+
+    _require_planner(by, application)
+    _require_under_review(application)
+    try:
+        working_days = int(working_days)
+    except (TypeError, ValueError):
+        working_days = 0
+    if not 1 <= working_days <= CONSULTATION_MAX_WORKING_DAYS:
+        raise ValidationError(
+            {
+                "working_days": _("Give a period of 1 to %(max)d working days.")
+                % {"max": CONSULTATION_MAX_WORKING_DAYS}
+            },
+            code="working_days",
+        )
+    if application.site is None:
+        raise ValidationError(_("The application has no site to consult on."), code="no_site")
+    case = application.case
+    if case.status != Status.CONSULTATION:
+        if case.status != Status.IN_REVIEW:
+            raise ValidationError(
+                _(
+                    "A consultation is started from assessment: move the application to "
+                    "“%(status)s” first."
+                )
+                % {"status": Status.IN_REVIEW.label},
+                code="not_in_assessment",
+            )
+    today = calendar.today()
+    ends_on = calendar.add_working_days(today, working_days)
+    application.consultations.filter(closed_at__isnull=True).update(closed_at=timezone.now())
+    consultation = Consultation(
+        application=application,
+        working_days=working_days,
+        starts_on=today,
+        ends_on=ends_on,
+        radius_m=neighbour_radius_m(),
+        started_by=by,
+    )
+    consultation.full_clean()
+    consultation.save()
+    if case.status != Status.CONSULTATION:
+        case_transition(
+            case=case,
+            to=Status.CONSULTATION,
+            by=by,
+            note=_("Neighbours consulted until %(date)s.") % {"date": ends_on.strftime("%d.%m.%Y")},
+        )
+    consultation_notify_neighbours(consultation=consultation)
+    return consultation
+
+
+def consultation_notify_neighbours(*, consultation) -> int:
+    """Write to the neighbouring owners not yet written to about the application; how many."""
+    from django.conf import settings
+
+    from cases.notifications import notify_address
+    from permits.consultation import neighbour_owners
+    from permits.models import ConsultedNeighbour
+
+    application = consultation.application
+    case = application.case
+    language = settings.LANGUAGE_CODE
+    url = register_entry_url(case, language)
+    done = set(
+        application.consulted_neighbours.exclude(owner=None).values_list("owner_id", flat=True)
+    )
+    count = 0
+    for owner in neighbour_owners(application, consultation.radius_m):
+        if owner.pk in done or (owner.user_id and owner.user_id == case.applicant_id):
+            continue
+        sent = notify_address(
+            case=case,
+            kind="consultation",
+            name=owner.name,
+            email=owner.contact_email,
+            phone=owner.phone,
+            language=language,
+            context={
+                "url": url,
+                "ends_on": consultation.ends_on,
+                "radius": f"{consultation.radius_m:.0f}",
+                "parcel_code": owner.parcel.cadastral_code,
+            },
+            dedupe_key=f"permits:consultation:{application.pk}:owner:{owner.pk}",
+        )
+        ConsultedNeighbour.objects.create(
+            application=application,
+            consultation=consultation,
+            owner=owner,
+            name=owner.name,
+            cadastral_code=owner.parcel.cadastral_code,
+            channels=", ".join(sorted({n.channel for n in sent})),
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def consultations_close(*, today: date | None = None) -> int:
+    """Close the consultations whose last day has passed; a case still "in consultation" goes
+    back to assessment. Answers how many were closed."""
+    from django.utils import timezone
+
+    from cases import calendar
+    from cases.models import Status
+    from cases.services import _status_set
+    from permits.models import Consultation
+
+    today = today or calendar.today()
+    ended = (
+        Consultation.objects.select_for_update()
+        .select_related("application__case", "started_by")
+        .filter(closed_at__isnull=True, ends_on__lt=today)
+        .order_by("pk")
+    )
+    count = 0
+    for consultation in ended:
+        consultation.closed_at = timezone.now()
+        consultation.save(update_fields=["closed_at"])
+        case = consultation.application.case
+        if case.status == Status.CONSULTATION:
+            # Recorded as done by the planner who set the period that ended.
+            _status_set(
+                case=case,
+                to=Status.IN_REVIEW,
+                by=consultation.started_by,
+                note=_("The neighbour consultation ended on %(date)s.")
+                % {"date": consultation.ends_on.strftime("%d.%m.%Y")},
+                today=today,
+            )
+        count += 1
+    return count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,7 +761,28 @@ def boundary_change_request(*, application: PermitApplication, proposed_site, re
     )
     change.full_clean()
     change.save()
+    _boundary_change_notify(change)
     return change
+
+
+def _boundary_change_notify(change) -> None:
+    """Tell the applicant, with the link to the page where they see both sites and answer."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from cases.notifications import notify, public_url
+
+    case = change.application.case
+    with translation.override(case.language or settings.LANGUAGE_CODE):
+        url = public_url(reverse("permits:boundary", kwargs={"pk": change.pk}))
+    notify(
+        case=case,
+        recipient=case.applicant,
+        kind="boundary_change",
+        context={"change": change, "url": url},
+        dedupe_key=f"permits:boundary_change:{change.pk}",
+    )
 
 
 def _site_replace(application: PermitApplication, site) -> None:

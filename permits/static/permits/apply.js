@@ -98,6 +98,16 @@
       var name = layer.metadata && layer.metadata["gisportal:layer"];
       if (name && config.showLayers.indexOf(name) !== -1) map.setLayoutProperty(layer.id, "visibility", "visible");
     });
+    if (step === "2" && map.getSource(config.parcelLayer)) {
+      // The parcels clicked into the list, outlined (feature state "selected").
+      map.addLayer({
+        id: "apply-selected-outline",
+        type: "line",
+        source: config.parcelLayer,
+        "source-layer": config.parcelLayer,
+        paint: { "line-color": "#0b2f52", "line-width": ["case", ["boolean", ["feature-state", "selected"], false], 3.5, 0] },
+      });
+    }
     addShape("apply-site", config.site, "#0b2f52");
     addShape("apply-footprint", step === "3" ? null : config.footprint, "#9c4a00");
     if (config.site) map.fitBounds(bounds(config.site), { padding: 60, maxZoom: 19, duration: 0 });
@@ -114,9 +124,21 @@
       });
       draw.start();
       draw.setMode("static");
+      window.applyDraw = draw;
       if (config.footprint) {
+        // terra-draw refuses coordinates finer than 9 decimals; the stored footprint has more.
+        var round = function (c) {
+          return typeof c[0] === "number"
+            ? c.map(function (n) {
+                return Math.round(n * 1e8) / 1e8;
+              })
+            : c.map(round);
+        };
         config.footprint.coordinates.forEach(function (polygon) {
-          draw.addFeatures([{ type: "Feature", geometry: { type: "Polygon", coordinates: polygon }, properties: { mode: "polygon" } }]);
+          var added = draw.addFeatures([
+            { type: "Feature", geometry: { type: "Polygon", coordinates: round(polygon) }, properties: { mode: "polygon" } },
+          ]);
+          if (added[0] && added[0].valid) footprintId = added[0].id;
         });
       }
       draw.on("finish", function (id) {
@@ -166,6 +188,12 @@
       var at = list.indexOf(code);
       if (at === -1) list.push(code);
       else list.splice(at, 1);
+      if (features[0].id != null) {
+        map.setFeatureState(
+          { source: config.parcelLayer, sourceLayer: config.parcelLayer, id: features[0].id },
+          { selected: at === -1 }
+        );
+      }
       codesInput.value = list.join(", ");
       codesInput.dispatchEvent(new Event("change"));
     });
