@@ -153,6 +153,9 @@ GISPORTAL_PUBLIC_URL = env_str("GISPORTAL_PUBLIC_URL", "http://127.0.0.1:8000")
 SMS_BACKEND = env_str("SMS_BACKEND", "cases.notifications.LoggingSmsBackend")
 CASES_NOTIFY_SYNC = env_bool("CASES_NOTIFY_SYNC", False)
 
+# The public compliance pre-check (permits/api.py): requests per address, "<n>/<sec|min|hour|day>".
+PERMITS_CHECK_RATE = env_str("PERMITS_CHECK_RATE", "300/min")
+
 # REST API limits.
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000, minimum=1)
@@ -160,6 +163,13 @@ API_MAX_BBOX_KM2 = env_float("API_MAX_BBOX_KM2", 25.0, minimum=0.01)
 
 # Vector tiles: Cache-Control max-age, and a server cache keyed by each layer's version.
 TILE_CACHE_SECONDS = env_int("TILE_CACHE_SECONDS", 300, minimum=0)
+# TILE_CACHE=off builds every tile afresh (a dummy cache): for measuring the uncached path.
+TILE_CACHE = env_bool("TILE_CACHE", True)
+# Each server process keeps the most asked tiles of the file cache in memory, up to this size.
+TILE_MEMORY_CACHE_MB = env_int("TILE_MEMORY_CACHE_MB", 64, minimum=0)
+# How long a server process answers cached tiles before Django (layers/fastpath.py) with a
+# layer version it has read, before it reads it again; 0 reads it on every request.
+TILE_VERSION_CHECK_SECONDS = env_float("TILE_VERSION_CHECK_SECONDS", 1.0, minimum=0.0)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "tiles": {
@@ -167,7 +177,9 @@ CACHES = {
         "LOCATION": env_str("TILE_CACHE_DIR", str(STATE_DIR / "cache" / "tiles")),
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": env_int("TILE_CACHE_MAX_ENTRIES", 200_000, minimum=100)},
-    },
+    }
+    if TILE_CACHE
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

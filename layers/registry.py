@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.gis.db import models as gis_models
@@ -88,6 +89,12 @@ class Layer:
     municipality_code: str | None = None
     # Tables whose writes change this layer (besides the queryset's own model's table).
     extra_tables: tuple[str, ...] = ()
+    # A stored copy of the geometry in the tile projection (EPSG:3857, indexed): tiles then clip
+    # it as it is, and their SQL is compiled once per zoom (the queryset must not change).
+    tile_geometry_field: str | None = None
+    # (from zoom, properties): the properties that tiles carry from that zoom up; below the
+    # first entry, and without entries, tiles carry all `properties`.
+    tile_properties: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if not LAYER_NAME.match(self.name):
@@ -104,8 +111,9 @@ class Layer:
     def get_queryset(self) -> QuerySet:
         return self.queryset()
 
-    @property
+    @cached_property
     def model(self) -> type[models.Model]:
+        # Building a queryset costs more than a lookup, and every request asks this often.
         return self.get_queryset().model
 
     def fields(self) -> tuple[LayerField, ...]:
@@ -128,17 +136,31 @@ class Layer:
             found.append(LayerField(name, _field_type(model_field), title))
         return tuple(found)
 
-    @property
+    @cached_property
     def srid(self) -> int:
         geometry = self.model._meta.get_field(self.geometry_field)
         assert isinstance(geometry, gis_models.GeometryField)
         return geometry.srid
 
-    @property
+    def tile_properties_at(self, z: int) -> tuple[str, ...]:
+        found = self.properties
+        for from_zoom, names in sorted(self.tile_properties):
+            if from_zoom <= z:
+                found = names
+        return found
+
+    @cached_property
     def signature(self) -> str:
         """Changes when the declaration changes, so caches of the old shape are not reused."""
         payload = json.dumps(
-            [self.properties, self.geometry_field, self.simplify_pixels, self.min_zoom],
+            [
+                self.properties,
+                self.geometry_field,
+                self.simplify_pixels,
+                self.min_zoom,
+                self.tile_geometry_field,
+                self.tile_properties,
+            ],
             default=str,
         )
         return hashlib.blake2b(payload.encode(), digest_size=4).hexdigest()
@@ -184,6 +206,10 @@ class LayerRegistry:
     def declared(self) -> list[Layer]:
         """The layers declared in code, without asking the sources (no database access)."""
         return sorted(self._layers.values(), key=lambda layer: (layer.order, layer.name))
+
+    def get_declared(self, name: str) -> Layer | None:
+        """A layer declared in code, without asking the sources (no database access)."""
+        return self._layers.get(name)
 
     def get(self, name: str) -> Layer | None:
         if name in self._layers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import psycopg
 from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Polygon
@@ -99,12 +100,89 @@ class AsMVTGeom(Func):
         super().__init__(geom, envelope, Value(EXTENT), Value(BUFFER), Value(True))
 
 
+class TileEnvelope(Func):
+    """ST_TileEnvelope(z, x, y), grown by the tile buffer when `margin` (EPSG:3857)."""
+
+    function = "ST_TileEnvelope"
+    output_field = GeometryField(srid=3857)
+
+    def __init__(self, z, x, y, *, margin: bool = False):
+        if margin:
+            self.template = f"%(function)s(%(expressions)s, margin => {BUFFER / EXTENT!r})"
+        super().__init__(z, x, y)
+
+
+class _Zxy(Value):
+    """A tile coordinate as an SQL integer parameter (one prepared plan for every tile)."""
+
+    def as_sql(self, compiler, connection):
+        return "%s::integer", [self.value]
+
+
+# Stand-ins for z, x and y while a tile query is compiled, replaced by the tile's own.
+_SENTINELS = (-7_340_001, -7_340_002, -7_340_003)
+# Compiled tile SQL of layers with a stored tile geometry, per (layer name, signature, zoom).
+_compiled: dict[tuple[str, str, int], tuple[str, tuple]] = {}
+
+
+def _web_tile_template(layer: Layer, z: int) -> tuple[str, tuple]:
+    """The tile SQL of a layer with a stored tile geometry, at zoom z, compiled once.
+
+    The stored geometry is filtered with `&&` against the buffered tile envelope and clipped
+    by ST_AsMVTGeom as it is; z, x and y are parameters, so psycopg prepares the statement
+    after a few tiles and the server plans it once.
+    """
+    key = (layer.name, layer.signature, z)
+    found = _compiled.get(key)
+    if found is not None:
+        return found
+    sz, sx, sy = (_Zxy(v) for v in _SENTINELS)
+    geom = F(layer.tile_geometry_field)
+    if layer.simplify_pixels and z < layer.max_zoom:
+        pixel = 2 * WEB_MERCATOR_HALF / (1 << z) / EXTENT
+        geom = Func(
+            geom, Value(pixel * layer.simplify_pixels), function="ST_SimplifyPreserveTopology"
+        )
+    mvt_geom = Func(
+        geom,
+        TileEnvelope(sz, sx, sy),
+        Value(EXTENT),
+        Value(BUFFER),
+        Value(True),
+        function="ST_AsMVTGeom",
+        output_field=GeometryField(srid=3857),
+    )
+    qs = (
+        layer.get_queryset()
+        .alias(mvt_box=TileEnvelope(sz, sx, sy, margin=True))
+        .filter(**{f"{layer.tile_geometry_field}__bboverlaps": F("mvt_box")})
+        .annotate(mvt_geom=mvt_geom, mvt_fid=F("pk"))
+        .values("mvt_fid", "mvt_geom", *layer.tile_properties_at(z))
+        .order_by()
+    )
+    inner, params = qs.query.sql_with_params()
+    sql = (
+        "SELECT ST_AsMVT(t, %s, " + str(EXTENT) + ", 'mvt_geom', 'mvt_fid') "  # noqa: S608
+        "FROM (" + inner + ") AS t"
+    )
+    found = (sql, (layer.name, *params))
+    _compiled[key] = found
+    return found
+
+
 def tile_sql(layer: Layer, z: int, x: int, y: int, queryset=None) -> tuple[str, list]:
     """The SQL and parameters of one tile of one layer, from the layer's own queryset.
 
     The ORM builds the inner query (filters, the index-using `&&` and the MVT geometry); the
-    aggregate ST_AsMVT around it has no ORM expression, so it wraps the compiled SQL.
+    aggregate ST_AsMVT around it has no ORM expression, so it wraps the compiled SQL. ST_AsMVT
+    skips the rows whose clipped geometry is NULL; a `WHERE mvt_geom IS NOT NULL` would be
+    pushed into the scan and clip every geometry twice. A layer
+    with a stored tile geometry has its SQL compiled once per zoom (`_web_tile_template`).
     """
+    if layer.tile_geometry_field and queryset is None:
+        sql, params = _web_tile_template(layer, z)
+        values = dict(zip(_SENTINELS, (z, x, y), strict=True))
+        return sql, [values.get(p, p) if type(p) is int else p for p in params]
     envelope = query_envelope(z, x, y)
     if envelope is None:
         return "", []
@@ -117,13 +195,13 @@ def tile_sql(layer: Layer, z: int, x: int, y: int, queryset=None) -> tuple[str, 
             mvt_geom=AsMVTGeom(F(geom_field), z, x, y, simplify),
             mvt_fid=F("pk"),
         )
-        .values("mvt_fid", "mvt_geom", *layer.properties)
+        .values("mvt_fid", "mvt_geom", *layer.tile_properties_at(z))
         .order_by()
     )
     inner, params = qs.query.sql_with_params()
     sql = (
         "SELECT ST_AsMVT(t, %s, " + str(EXTENT) + ", 'mvt_geom', 'mvt_fid') "  # noqa: S608
-        "FROM (" + inner + ") AS t WHERE t.mvt_geom IS NOT NULL"
+        "FROM (" + inner + ") AS t"
     )
     return sql, [layer.name, *params]
 
@@ -135,10 +213,21 @@ def render_tile(layer: Layer, z: int, x: int, y: int, queryset=None) -> bytes:
     sql, params = tile_sql(layer, z, x, y, queryset)
     if not sql:
         return b""
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""
+
+
+def prepared_cursor():
+    """A cursor that binds parameters on the server, so that psycopg prepares a statement run
+    again and again (every tile of a layer at a zoom) and PostgreSQL plans it once.
+
+    Django's own cursors bind on the client (the SQL text differs per tile, so nothing is
+    prepared); this one is wrapped like them, so it is logged and counted in tests alike.
+    """
+    connection.ensure_connection()
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
 
 
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:

@@ -12,14 +12,22 @@ from django.db import connection, connections
 
 from layers.models import LayerState
 from layers.registry import Layer, registry
+from layers.tiles import prepared_cursor
 
 TRIGGER_NAME = "layers_bump_version"
 
 
 def layer_token(layer: Layer) -> str:
-    """A token that changes whenever the layer's data or declaration changes."""
-    state = LayerState.objects.filter(name=layer.name).first()
-    data = state.token if state else "0"
+    """A token that changes whenever the layer's data or declaration changes.
+
+    Asked on every tile request, so it is one prepared primary-key lookup without the ORM.
+    """
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            "SELECT version, changed_at FROM layers_layerstate WHERE name = %s", [layer.name]
+        )
+        row = cursor.fetchone()
+    data = LayerState(name=layer.name, version=row[0], changed_at=row[1]).token if row else "0"
     return f"{layer.signature}-{data}"
 
 

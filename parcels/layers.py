@@ -4,6 +4,7 @@ from layers.registry import Layer, register
 from parcels.models import Block, Building, Parcel, Street, Zone
 
 PARCEL_MIN_ZOOM = 15
+PARCEL_PROPERTIES = ("cadastral_code", "land_use", "area_m2", "is_municipal_property")
 
 register(
     Layer(
@@ -98,7 +99,11 @@ register(
         description_ka="მიწის ნაკვეთები საკადასტრო კოდით (სადემონსტრაციო მონაცემები).",
         description_en="Land parcels with their cadastral codes (demo data).",
         queryset=lambda: Parcel.objects.current(),
-        properties=("cadastral_code", "land_use", "area_m2", "is_municipal_property"),
+        properties=PARCEL_PROPERTIES,
+        # Tiles clip the stored EPSG:3857 copy; below z17 they carry what the map draws and
+        # lists (the code and the ownership colour), the rest is read from the feature's card.
+        tile_geometry_field="geom_web",
+        tile_properties=((0, ("cadastral_code", "is_municipal_property")), (17, PARCEL_PROPERTIES)),
         min_zoom=PARCEL_MIN_ZOOM,
         order=60,
         style=(

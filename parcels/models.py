@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
@@ -94,6 +95,13 @@ class ParcelQuerySet(models.QuerySet):
         return self.filter(is_municipal_property=True)
 
 
+class ParcelManager(models.Manager.from_queryset(ParcelQuerySet)):
+    def get_queryset(self):
+        # The tile copy of the geometry is read by tile SQL only (layers/tiles.py): loading it
+        # with every parcel would parse a second geometry for nothing.
+        return super().get_queryset().defer("geom_web")
+
+
 class Parcel(models.Model):
     cadastral_code = models.CharField(
         _("cadastral code"), max_length=32, validators=[validate_cadastral_code]
@@ -129,8 +137,16 @@ class Parcel(models.Model):
         help_text=_("The parcels this one was split or merged from."),
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
+    # The geometry in the tile projection, kept by PostgreSQL: a vector tile clips it as it is,
+    # with no transformation of every vertex on every request (layers/tiles.py).
+    geom_web = models.GeneratedField(
+        expression=Transform("geom", settings.SRID_TILES),
+        output_field=models.MultiPolygonField(srid=settings.SRID_TILES, spatial_index=False),
+        db_persist=True,
+        verbose_name=_("geometry in the tile projection"),
+    )
 
-    objects = ParcelQuerySet.as_manager()
+    objects = ParcelManager()
 
     class Meta:
         ordering = ["cadastral_code"]
@@ -149,6 +165,7 @@ class Parcel(models.Model):
         ]
         indexes = [
             GistIndex(fields=["geom"], name="parcel_geom_gist"),
+            GistIndex(fields=["geom_web"], name="parcel_geom_web_gist"),
             models.Index(
                 fields=["cadastral_code"],
                 name="parcel_code_prefix_idx",

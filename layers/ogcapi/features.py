@@ -1,7 +1,7 @@
 """The queries of OGC API Features: a page of features, their count, one feature, extents.
 
 Only a layer's declared `properties` are read, and geometries are transformed and written as
-GeoJSON by PostGIS, so a page costs one query and its count one more.
+GeoJSON by PostGIS, so a page and its count cost one query.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.contrib.gis.db.models import Extent, GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db.models import F, Func, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Func, Max, Min, Q, QuerySet, Window
 
 from layers.models import LayerState
 from layers.ogcapi.crs import Crs, bbox_from_storage
@@ -20,6 +20,7 @@ from layers.registry import Layer
 
 ID = "ogcapi_id"
 GEOMETRY = "ogcapi_geometry"
+MATCHED = "ogcapi_matched"
 EXTENT_SECONDS = 24 * 3600
 
 
@@ -46,10 +47,23 @@ def rows(layer: Layer, where: Q, crs: Crs) -> QuerySet:
 
 
 def page(layer: Layer, where: Q, crs: Crs, *, limit: int, offset: int) -> tuple[list[dict], int]:
-    """One page of features and the number of all that match."""
-    found = list(rows(layer, where, crs)[offset : offset + limit])
-    matched = layer.get_queryset().filter(where).count()
-    return found, matched
+    """One page of features and the number of all that match, in one query.
+
+    `count(*) OVER ()` counts the matches in the same scan that finds the page (PostgreSQL
+    writes the GeoJSON of the page's rows only, after the sort and the limit). A page past the
+    end has no row to carry the number, and a DISTINCT queryset would count its duplicates:
+    those cost a count of their own.
+    """
+    found_rows = rows(layer, where, crs)
+    if found_rows.query.distinct:
+        found = list(found_rows[offset : offset + limit])
+        return found, layer.get_queryset().filter(where).count()
+    found = list(found_rows.annotate(**{MATCHED: Window(Count("*"))})[offset : offset + limit])
+    if found:
+        return found, found[0][MATCHED]
+    if offset == 0:
+        return found, 0
+    return found, layer.get_queryset().filter(where).count()
 
 
 def one(layer: Layer, feature_id: str, crs: Crs) -> dict | None:

@@ -7,11 +7,11 @@ answered exactly like one that does not exist.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import wraps
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -120,8 +120,16 @@ def _plain(value):
     return str(value)
 
 
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def dumps_bytes(data) -> bytes:
+    """Compact UTF-8 JSON; dates, times and decimals as _plain writes them."""
+    return orjson.dumps(data, default=_plain, option=_ORJSON_OPTIONS)
+
+
 def dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False, default=_plain, separators=(",", ":"))
+    return dumps_bytes(data).decode()
 
 
 def respond(
@@ -283,12 +291,21 @@ def queryables_view(request: HttpRequest, collection_id: str) -> HttpResponse:
 # Features.
 
 
-def _feature_text(layer: Layer, row: dict, extra: str = "") -> str:
+def _feature_json(layer: Layer, row: dict, extra: bytes = b"") -> bytes:
+    """One GeoJSON Feature; the geometry is GeoJSON text written by PostGIS."""
     properties = {name: row[name] for name in layer.properties}
-    return (
-        f'{{"type":"Feature","id":{dumps(row[features.ID])},'
-        f'"geometry":{row[features.GEOMETRY] or "null"},'
-        f'"properties":{dumps(properties)}{extra}}}'
+    geometry = row[features.GEOMETRY]
+    return b"".join(
+        (
+            b'{"type":"Feature","id":',
+            dumps_bytes(row[features.ID]),
+            b',"geometry":',
+            geometry.encode() if geometry else b"null",
+            b',"properties":',
+            dumps_bytes(properties),
+            extra,
+            b"}",
+        )
     )
 
 
@@ -354,8 +371,13 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
             "next": next((x["href"] for x in head["links"] if x["rel"] == "next"), None),
         }
         return _with_crs(respond(request, fmt, head, "items.html", context), query.crs)
-    body = (
-        dumps(head)[:-1] + ',"features":[' + ",".join(_feature_text(layer, r) for r in found) + "]}"
+    body = b"".join(
+        (
+            dumps_bytes(head)[:-1],
+            b',"features":[',
+            b",".join([_feature_json(layer, r) for r in found]),
+            b"]}",
+        )
     )
     return _with_crs(HttpResponse(body, content_type=links.GEOJSON), query.crs)
 
@@ -385,7 +407,7 @@ def item(request: HttpRequest, collection_id: str, feature_id: str) -> HttpRespo
         }
         response = respond(request, fmt, {"links": feature_links}, "item.html", context)
         return _with_crs(response, crs)
-    body = _feature_text(layer, row, f',"links":{dumps(feature_links)}')
+    body = _feature_json(layer, row, b',"links":' + dumps_bytes(feature_links))
     return _with_crs(HttpResponse(body, content_type=links.GEOJSON), crs)
 
 

@@ -1,0 +1,26 @@
+"""numberMatched from the page's own query (count(*) OVER ()), and a count only past the end."""
+
+import pytest
+
+from tests.layers import ogc_helpers as ogc
+
+
+@pytest.fixture
+def grid(batumi):
+    return ogc.parcel_grid(batumi, 25)
+
+
+def test_the_last_page_costs_one_query_and_still_says_how_many(
+    client, grid, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        body = client.get("/ogcapi/collections/parcels/items?limit=10&offset=20").json()
+    assert body["numberReturned"] == 5
+    assert body["numberMatched"] == 25
+
+
+def test_a_page_past_the_end_counts(client, grid, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        body = client.get("/ogcapi/collections/parcels/items?offset=30").json()
+    assert body["numberReturned"] == 0
+    assert body["numberMatched"] == 25
