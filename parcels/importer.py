@@ -141,6 +141,7 @@ class CheckedBatch:
     geoms: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # storage SRID
     areas: np.ndarray = field(default_factory=lambda: np.empty(0))
     points: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    ewkb: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # hex, with SRID
     municipality_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     zone_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     rejected: list[RejectedRow] = field(default_factory=list)
@@ -159,12 +160,31 @@ class ParcelFile:
     crs_from_file: bool
     fields: tuple[str, ...]
     count: int
+    fid_column: str | None = None  # a GeoPackage's integer primary key
 
     def read(
         self, *, columns: list[str], skip: int = 0, limit: int | None = None, geometry: bool = True
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        _, geoms, named = self._read(columns=columns, skip=skip, limit=limit, geometry=geometry)
+        return geoms, named
+
+    def _read(
+        self,
+        *,
+        columns: list[str],
+        skip: int = 0,
+        limit: int | None = None,
+        geometry: bool = True,
+        after_fid: int | None = None,
+    ) -> tuple[np.ndarray | None, np.ndarray, dict[str, np.ndarray]]:
+        """FIDs (with `after_fid`), WKB and field arrays. `after_fid` reads the rows whose FID
+        follows it, which a GeoPackage finds through its primary key, where skipping rows
+        costs a scan of all of them."""
+        where = None
+        if after_fid is not None:
+            where = f'"{self.fid_column}" > {int(after_fid)}'
         try:
-            meta, _, geoms, values = pyogrio.raw.read(
+            meta, fids, geoms, values = pyogrio.raw.read(
                 self.path,
                 layer=self._gdal_layer,
                 columns=columns,
@@ -172,13 +192,15 @@ class ParcelFile:
                 max_features=limit,
                 read_geometry=geometry,
                 force_2d=True,
+                where=where,
+                return_fids=after_fid is not None,
             )
         except _READ_ERRORS as exc:
             raise ParcelImportError(f"{self.name} cannot be read: {exc}") from None
         named = dict(zip(list(meta["fields"]), values, strict=True))
         if geoms is None:
             geoms = np.full(len(values[0]) if values else 0, None, dtype=object)
-        return geoms, named
+        return fids, geoms, named
 
     @property
     def _gdal_layer(self) -> str | int:
@@ -195,8 +217,15 @@ class ParcelFile:
                 yield Batch(start + 1, geoms[start : start + size], part)
             return
         start = 0
+        keyset = self.driver == "GPKG" and bool(self.fid_column)
+        last_fid = -(2**63)  # SQLite's smallest integer: every FID follows it
         while start < self.count:
-            geoms, values = self.read(columns=columns, skip=start, limit=size)
+            if keyset:
+                fids, geoms, values = self._read(columns=columns, limit=size, after_fid=last_fid)
+                if len(fids):
+                    last_fid = int(fids[-1])
+            else:
+                geoms, values = self.read(columns=columns, skip=start, limit=size)
             if not len(geoms):
                 return
             yield Batch(start + 1, geoms, values)
@@ -379,7 +408,14 @@ def open_parcel_file(
             crs_from_file=from_file,
             fields=tuple(str(f) for f in info["fields"]),
             count=int(info["features"]),
+            fid_column=_fid_column(info) if driver == "GPKG" else None,
         )
+
+
+def _fid_column(info: dict) -> str | None:
+    """The GeoPackage's FID column if its name is a plain identifier (then quoted in SQL)."""
+    name = info.get("fid_column") or ""
+    return name if name.replace("_", "a").isalnum() and name.isascii() else None
 
 
 def _find_field(available: tuple[str, ...], wanted: str) -> str | None:
@@ -480,9 +516,9 @@ def check_batch(
     with np.errstate(invalid="ignore"):
         geoms = shapely.from_wkb(batch.geometry, on_invalid="ignore")
     errors = check_many(geoms, crs, allowed_types=GEOMETRY_TYPES)
-    unreadable = {
-        i for i in range(n) if geoms[i] is None and batch.geometry[i] is not None
-    }  # WKB from GDAL that GEOS refuses, e.g. an unclosed ring
+    # WKB from GDAL that GEOS refuses, e.g. an unclosed ring.
+    missing = np.flatnonzero(shapely.is_missing(geoms))
+    unreadable = {int(i) for i in missing if batch.geometry[i] is not None}
     for i, error in enumerate(errors):
         if i in unreadable:
             reasons[i].append(_unreadable(batch.geometry[i]))
@@ -537,7 +573,10 @@ def check_batch(
             out.rejected.append(RejectedRow(batch.first_row + i, codes[i], " ".join(reasons[i])))
     if not len(good):
         return out
-    storage = transform_many(shapely.force_2d(geoms[good]), crs, settings.SRID_STORAGE)
+    flat = geoms[good]
+    if shapely.has_z(flat).any():  # read with force_2d, so only a file GDAL could not flatten
+        flat = shapely.force_2d(flat)
+    storage = transform_many(flat, crs, settings.SRID_STORAGE)
     polygons = shapely.get_type_id(storage) == 3
     if polygons.any():
         storage[polygons] = shapely.multipolygons(storage[polygons][:, np.newaxis])
@@ -549,6 +588,9 @@ def check_batch(
     out.geoms = storage
     out.areas = shapely.area(storage)
     out.points = shapely.point_on_surface(storage)
+    out.ewkb = shapely.to_wkb(
+        shapely.set_srid(storage, settings.SRID_STORAGE), hex=True, include_srid=True
+    )
     return out
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import numpy as np
-import shapely
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -16,7 +19,9 @@ from psycopg import sql
 from core.models import Municipality
 from parcels.importer import (
     AreaLocator,
+    Batch,
     CheckedBatch,
+    Columns,
     FieldMap,
     ImportReport,
     ParcelFile,
@@ -87,7 +92,51 @@ def parcels_import(
         )
         municipalities = AreaLocator.municipalities() if municipality is None else None
         zones = AreaLocator.zones()
-        crs_confirmed = False
+        with _bulk_load(parcel_file.count, dry_run=dry_run):
+            _import_batches(
+                parcel_file,
+                report,
+                columns=columns,
+                duplicates=duplicates,
+                municipality=municipality,
+                municipalities=municipalities,
+                zones=zones,
+                default_land_use=default_land_use,
+                replace=replace,
+                valid_from=valid_from,
+                batch_size=batch_size,
+                dry_run=dry_run,
+                source=source,
+                on_batch=on_batch,
+            )
+    return report
+
+
+def _import_batches(
+    parcel_file: ParcelFile,
+    report: ImportReport,
+    *,
+    columns: Columns,
+    duplicates: dict[str, list[int]],
+    municipality: Municipality | None,
+    municipalities: AreaLocator | None,
+    zones: AreaLocator,
+    default_land_use: str | None,
+    replace: bool,
+    valid_from: date,
+    batch_size: int,
+    dry_run: bool,
+    source: str | None,
+    on_batch: Callable[[ImportReport], None] | None,
+) -> None:
+    """Check, locate and load the file batch by batch, counting into `report`.
+
+    A worker thread reads, checks and locates the next batch while this one writes the
+    current batch: the database and Python work at the same time (neither holds the GIL while
+    GEOS, GDAL or the server works). The worker never touches the database.
+    """
+
+    def prepared() -> Iterator[tuple[Batch, CheckedBatch, list[RejectedRow]]]:
         for batch in parcel_file.batches(columns=columns.names, size=batch_size):
             checked = check_batch(
                 batch,
@@ -96,38 +145,82 @@ def parcels_import(
                 duplicates=duplicates,
                 default_land_use=default_land_use,
             )
-            if not crs_confirmed:
-                if checked.in_georgia:
-                    crs_confirmed = True
-                elif checked.not_in_georgia:
-                    raise ParcelImportError(_wrong_crs_message(parcel_file, checked), report=report)
             rejected = list(checked.rejected)
             rejected += _locate(checked, municipality=municipality, municipalities=municipalities)
             checked.zone_ids = zones.locate(checked.points, checked.municipality_ids)
+            yield batch, checked, rejected
+
+    crs_confirmed = False
+    for batch, checked, rejected in _ahead(prepared()):
+        if not crs_confirmed:
+            if checked.in_georgia:
+                crs_confirmed = True
+            elif checked.not_in_georgia:
+                raise ParcelImportError(_wrong_crs_message(parcel_file, checked), report=report)
+        try:
+            imported, replaced, refused = _load(
+                checked,
+                replace=replace,
+                valid_from=valid_from,
+                source=(source if source is not None else parcel_file.name)[:200],
+                dry_run=dry_run,
+            )
+        except DatabaseError as exc:
+            last = batch.first_row + len(batch) - 1
+            raise ParcelImportError(
+                f"Batch {report.batches + 1} (rows {batch.first_row}–{last}) was rolled back: "
+                f"{str(exc).strip()}. The {report.imported} parcels of the batches before it "
+                "stay imported.",
+                report=report,
+            ) from exc
+        report.read += len(batch)
+        report.batches += 1
+        report.imported += imported
+        report.replaced += replaced
+        report.rejected += sorted(rejected + refused, key=lambda r: r.row)
+        if on_batch is not None:
+            on_batch(report)
+
+
+def _ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """The items of an iterator, made by a worker thread up to `depth` items ahead; an
+    exception in the worker is raised here, and closing this generator stops the worker."""
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(entry) -> bool:
+        while not stop.is_set():
             try:
-                imported, replaced, refused = _load(
-                    checked,
-                    replace=replace,
-                    valid_from=valid_from,
-                    source=(source if source is not None else parcel_file.name)[:200],
-                    dry_run=dry_run,
-                )
-            except DatabaseError as exc:
-                last = batch.first_row + len(batch) - 1
-                raise ParcelImportError(
-                    f"Batch {report.batches + 1} (rows {batch.first_row}–{last}) was rolled back: "
-                    f"{str(exc).strip()}. The {report.imported} parcels of the batches before it "
-                    "stay imported.",
-                    report=report,
-                ) from exc
-            report.read += len(batch)
-            report.batches += 1
-            report.imported += imported
-            report.replaced += replaced
-            report.rejected += sorted(rejected + refused, key=lambda r: r.row)
-            if on_batch is not None:
-                on_batch(report)
-    return report
+                slots.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put((None, exc))
+            return
+        put((end, None))
+
+    worker = threading.Thread(target=work, name="parcel-import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = slots.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _wrong_crs_message(parcel_file: ParcelFile, checked: CheckedBatch) -> str:
@@ -176,16 +269,9 @@ def _load(
     if not keep:
         return 0, 0, []
     with transaction.atomic():
-        current = Parcel.objects.current().filter(
-            cadastral_code__in=[checked.codes[i] for i in keep]
-        )
-        if not dry_run:
-            # Held until the batch commits: nobody retires or replaces these meanwhile.
-            current = current.select_for_update()
-        existing = {
-            code: (pk, since)
-            for code, pk, since in current.values_list("cadastral_code", "pk", "valid_from")
-        }
+        # Locked until the batch commits (unless dry_run): nobody retires or replaces these
+        # meanwhile.
+        existing = _current_parcels([checked.codes[i] for i in keep], lock=not dry_run)
         refused: list[RejectedRow] = []
         rows: list[int] = []
         old_ids: dict[int, int] = {}  # position in the batch -> the parcel it replaces
@@ -231,6 +317,114 @@ def _load(
     return len(rows), len(old_ids), refused
 
 
+def _current_parcels(codes: list[str], *, lock: bool) -> dict[str, tuple[int, date]]:
+    """The current parcels with these codes: code -> (id, valid_from).
+
+    The codes travel as one array, not one placeholder each: for a batch of thousands of codes
+    the ORM's `__in` spends more time building and splitting the query than the database
+    spends answering it.
+    """
+    query = sql.SQL(
+        "SELECT cadastral_code, id, valid_from FROM {} "
+        "WHERE valid_to IS NULL AND cadastral_code = ANY(%s){}"
+    ).format(sql.Identifier(Parcel._meta.db_table), sql.SQL(" FOR UPDATE" if lock else ""))
+    with connection.cursor() as cursor:
+        cursor.execute(query.as_string(cursor.connection), [codes])
+        return {code: (pk, since) for code, pk, since in cursor.fetchall()}
+
+
+# A first load: a file of at least this many rows into a table holding fewer current parcels
+# than a tenth of them.
+BULK_LOAD_MIN_ROWS = 50_000
+
+
+@contextmanager
+def _bulk_load(rows: int, *, dry_run: bool):
+    """For a first load, drop the parcels table's secondary indexes and foreign keys and make
+    them again at the end (also when the import fails): PostgreSQL builds an index over a
+    million rows many times faster than it keeps it up to date row by row, and checks a
+    foreign key over the whole table in one query rather than one per row at every commit.
+    The primary key and the unique index of current codes stay, as every batch looks codes
+    up in it. Meanwhile spatial queries on
+    parcels scan the table: a first load is not made while the map is in use."""
+    table = Parcel._meta.db_table
+    if dry_run or rows < BULK_LOAD_MIN_ROWS:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("SELECT count(*) FROM (SELECT 1 FROM {} WHERE valid_to IS NULL LIMIT %s) s")
+            .format(sql.Identifier(table))
+            .as_string(cursor.connection),
+            [rows // 10],
+        )
+        if cursor.fetchone()[0] >= rows // 10:
+            yield
+            return
+        cursor.execute(
+            """SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND i.relname <> %s
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+            ORDER BY i.relname""",
+            [table, "parcel_current_code_unique"],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [table],
+        )
+        foreign_keys = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(
+                sql.SQL("DROP INDEX {}").format(sql.Identifier(name)).as_string(cursor.connection)
+            )
+        for name, _ in foreign_keys:
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}")
+                .format(sql.Identifier(table), sql.Identifier(name))
+                .as_string(cursor.connection)
+            )
+    try:
+        yield
+    finally:
+        definitions = [definition for _, definition in indexes]
+        if not connection.in_atomic_block:
+            # Two at a time, each on its own connection: PostgreSQL builds a GiST or GIN
+            # index on one core.
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                list(pool.map(_create_index, definitions))
+            definitions = []
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Deferred foreign-key checks still pending (an import inside a caller's
+            # transaction) would forbid CREATE INDEX: run them first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for definition in definitions:
+                cursor.execute(definition)
+            for name, definition in foreign_keys:  # each checked by one query over the table
+                cursor.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}")
+                    .format(sql.Identifier(table), sql.Identifier(name), sql.SQL(definition))
+                    .as_string(cursor.connection)
+                )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("ANALYZE {}").format(sql.Identifier(table)).as_string(cursor.connection)
+            )
+
+
+def _create_index(definition: str) -> None:
+    """Run one CREATE INDEX on this thread's own connection, then close it."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            cursor.execute(definition)
+    finally:
+        connection.close()
+
+
 # The columns that COPY fills, by model field name; the others are nullable.
 _COPY_FIELDS = (
     "id",
@@ -254,8 +448,7 @@ def _copy_parcels(
     """Insert the rows with COPY and return their new ids, in order. The ids are drawn from the
     table's own sequence first, so that the links to replaced parcels can name the new rows."""
     table = Parcel._meta.db_table
-    geoms = shapely.set_srid(checked.geoms[rows], settings.SRID_STORAGE)
-    ewkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
+    ewkb = checked.ewkb[rows]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
