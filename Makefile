@@ -1,6 +1,8 @@
 # The two commands: `make run` serves the portal, `make test` runs every check.
 # Both install what is missing first (scripts/setup.sh) and, when DATABASE_URL is unset,
 # start the private PostGIS cluster under .state/ (scripts/pg.sh).
+# `make bench` measures ours against tipg, pygeoapi and the database on 1,000,000 parcels
+# (bench/README.md); `make bench-smoke` runs the same harness on 10,000 parcels in minutes.
 
 SHELL := /bin/bash
 PORT ?= 8000
@@ -8,7 +10,7 @@ WORKERS ?= 2
 PY := .venv/bin/python
 STATE := .state
 
-.PHONY: run serve stop test lint setup setup-test db migrate demo bench bench-smoke clean
+.PHONY: run serve stop test lint setup setup-test setup-bench db migrate demo bench bench-smoke clean
 
 setup:
 	@bash scripts/setup.sh
@@ -48,6 +50,16 @@ setup-test:
 test: setup-test db lint
 	@$(PY) manage.py makemigrations --check --dry-run -v 1
 	@.venv/bin/pytest -p no:cacheprovider --create-db
+	@$(MAKE) --no-print-directory bench-smoke
+
+setup-bench:
+	@bash scripts/setup.sh bench
+
+bench: setup-bench db
+	@$(PY) -m bench.run --parcels 1000000
+
+bench-smoke: setup-bench db
+	@$(PY) -m bench.run --smoke
 
 clean: stop
 	rm -rf $(STATE) staticfiles gisportal/static/vendor

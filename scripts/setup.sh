@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what is missing, and only that: Debian packages, the .venv, front-end assets, static files.
-# Usage: scripts/setup.sh [test]
+# Usage: scripts/setup.sh [test|bench]
 # Each step is skipped when its inputs have not changed since it last ran (stamps in .state/).
 set -euo pipefail
 
@@ -15,9 +15,14 @@ debs=(
   gettext chromium fonts-dejavu-core fonts-noto-core
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 )
-# `setup.sh test` adds what only the tests use: QGIS as a real OGC client, PDF text tools.
+# `setup.sh test` adds what only the tests use: QGIS as a real OGC client, PDF text tools;
+# `setup.sh test` and `setup.sh bench` add wrk, the HTTP load generator of bench/ (pgbench comes
+# with postgresql-15, ogr2ogr with gdal-bin).
 if [ "${1:-}" = test ]; then
   debs+=(python3-qgis poppler-utils)
+fi
+if [ "${1:-}" = test ] || [ "${1:-}" = bench ]; then
+  debs+=(wrk)
 fi
 missing=()
 for p in "${debs[@]}"; do
