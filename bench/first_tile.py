@@ -24,6 +24,7 @@ _HOOK = """
 (() => {
   window.__benchFirstParcels = null;
   window.__benchParcelTileLoaded = null;
+  window.__benchCheck = undefined;
   const hook = (map) => {
     const source = "%(source)s";
     map.on("sourcedata", (e) => {
@@ -31,15 +32,24 @@ _HOOK = """
         window.__benchParcelTileLoaded = performance.now();
       }
     });
-    map.on("render", () => {
-      if (window.__benchFirstParcels !== null || window.__benchParcelTileLoaded === null) return;
+    const check = () => {
+      if (window.__benchFirstParcels !== null) return true;
+      if (window.__benchParcelTileLoaded === null) return false;
       const style = map.getStyle();
       const ids = (style && style.layers ? style.layers : [])
         .filter((l) => l.source === source).map((l) => l.id);
       if (ids.length && map.queryRenderedFeatures({ layers: ids }).length) {
         window.__benchFirstParcels = performance.now();
+        return true;
       }
-    });
+      return false;
+    };
+    // The render right after a tile arrives may come before its features can be queried, and
+    // an idle map renders no more: the check runs on every render, at idle and on each frame
+    // that Playwright polls (window.__benchCheck).
+    map.on("render", check);
+    map.on("idle", check);
+    window.__benchCheck = check;
   };
   let current;
   Object.defineProperty(window, "gisportalMap", {
@@ -57,7 +67,11 @@ def _one(browser, url: str, source: str) -> dict:
         page = context.new_page()
         page.add_init_script(_HOOK % {"source": source})
         page.goto(url, wait_until="commit")
-        page.wait_for_function("window.__benchFirstParcels !== null", timeout=TIMEOUT_MS)
+        page.wait_for_function(
+            "window.__benchCheck !== undefined && window.__benchCheck()",
+            polling="raf",
+            timeout=TIMEOUT_MS,
+        )
         return page.evaluate(
             "({drawn: window.__benchFirstParcels, loaded: window.__benchParcelTileLoaded})"
         )

@@ -15,7 +15,7 @@ permit, and class V permits come from the national agency.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from django.conf import settings
@@ -152,16 +152,24 @@ class ComplianceReport:
         language = language or get_language() or settings.LANGUAGE_CODE
         pick = "en" if language == "en" else "ka"
 
-        def convert(value):
-            if isinstance(value, dict) and set(value) == {"ka", "en"}:
-                return value[pick]
-            if isinstance(value, dict):
-                return {k: convert(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [convert(v) for v in value]
-            return value
+        return _plain(self, pick)
 
-        return convert(asdict(self))
+
+def _plain(value, pick: str):
+    """A report's dataclasses as JSON-ready values, each Text in one language.
+
+    Geometries (GeoJSON dicts) are passed as they are: they hold no text, and walking their
+    coordinates would cost more than the rest of the report (dataclasses.asdict copies them).
+    """
+    if isinstance(value, Text):
+        return getattr(value, pick)
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name), pick) for f in fields(value)}
+    if isinstance(value, list):
+        return [_plain(v, pick) for v in value]
+    if isinstance(value, dict) and "coordinates" not in value:
+        return {k: _plain(v, pick) for k, v in value.items()}
+    return value
 
 
 def _text(ka: str, en: str) -> Text:
