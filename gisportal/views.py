@@ -489,6 +489,7 @@ def feature_links(layer: Layer, feature: layer_selectors.Feature) -> dict[str, s
         ),
         "ogcapi": optional_reverse("ogcapi:item", collection_id=layer.name, feature_id=feature_id),
         "map": f"{reverse('portal:map')}?feature={quote(f'{layer.name}:{feature_id}', safe=':')}",
+        "module": layer.page_for(feature.properties),
     }
 
 

@@ -95,6 +95,11 @@ class Layer:
     # (from zoom, properties): the properties that tiles carry from that zoom up; below the
     # first entry, and without entries, tiles carry all `properties`.
     tile_properties: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    # A page of the module that owns the features (a permit's register entry, say): its address
+    # from a feature's properties (None: no page for this feature), and the link's text.
+    page_url: Callable[[dict[str, Any]], str | None] | None = None
+    page_label_ka: str = ""
+    page_label_en: str = ""
 
     def __post_init__(self) -> None:
         if not LAYER_NAME.match(self.name):
@@ -103,6 +108,14 @@ class Layer:
     @property
     def title(self) -> str:
         return self.title_en if get_language() == "en" else self.title_ka
+
+    @property
+    def page_label(self) -> str:
+        return self.page_label_en if get_language() == "en" else self.page_label_ka
+
+    def page_for(self, properties: dict[str, Any]) -> str | None:
+        """The owning module's page of a feature with these properties, if the layer has one."""
+        return self.page_url(properties) if self.page_url is not None else None
 
     @property
     def description(self) -> str:

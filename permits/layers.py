@@ -4,6 +4,7 @@ Zones with their coefficients are the cadastre's `zones` layer (parcels/layers.p
 """
 
 from django.db.models import F
+from django.urls import reverse
 
 from layers.registry import Layer, register
 from permits.models import KIND_NAMES, Constraint, ConstraintKind, Monument, PermitApplication
@@ -122,6 +123,14 @@ REGISTER_STATUSES = (
 )
 
 
+def register_entry_page(properties: dict) -> str | None:
+    """A register feature's public page, where neighbours comment while consultation is open."""
+    reference = properties.get("reference")
+    if not reference:
+        return None
+    return reverse("permits:register-entry", kwargs={"reference": reference})
+
+
 def register_queryset():
     """Applications on the public register: the site and what the public may know, no person."""
     return (
@@ -161,6 +170,9 @@ register(
             ("submitted", "date-time"),
         ),
         extra_tables=("cases_case", "cases_decision"),
+        page_url=register_entry_page,
+        page_label_ka="განაცხადი და კომენტარები",
+        page_label_en="The application and comments",
         min_zoom=11,
         order=80,
         keywords=("permits", "register", "applications"),

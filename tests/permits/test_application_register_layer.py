@@ -68,3 +68,18 @@ def test_the_register_shows_submitted_applications_without_personal_data(client,
     assert properties["stage"] == "merged"
     for personal in ("Nino", "Beridze", "example.test", "applicant"):
         assert personal not in response.text
+
+
+def test_the_map_card_of_an_application_leads_to_its_public_page(client, batumi):
+    ZoneFactory(municipality=batumi)
+    submitted = _application("05.24.11.003", X, submit=True)
+    reference = submitted.case.reference
+
+    card = client.get("/en/layers/permit-applications/card/", {"id": submitted.pk})
+    page = client.get(f"/en/layers/permit-applications/{submitted.pk}/")
+
+    entry = f'href="/en/permits/register/{reference}/"'
+    assert card.status_code == 200 and entry in card.content.decode()
+    assert "The application and comments" in card.content.decode()
+    assert page.status_code == 200 and entry in page.content.decode()
+    assert client.get(f"/en/permits/register/{reference}/").status_code == 200
