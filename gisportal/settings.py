@@ -103,7 +103,9 @@ TEMPLATES = [
 # Database: DATABASE_URL when set; otherwise the private cluster that scripts/pg.sh starts.
 _database_url = env_str("DATABASE_URL", "")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    }
     DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 else:
     DATABASES = {
@@ -113,6 +115,8 @@ else:
             "USER": "postgres",
             "HOST": str(STATE_DIR / "run"),
             "CONN_MAX_AGE": 60,
+            # A kept connection that the server has closed (a restart) is replaced, not an error.
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
