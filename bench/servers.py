@@ -89,14 +89,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 def terminate_backends(db: str) -> None:
     """End queries a stopped server left running in the benchmark database (a slow tile query
-    goes on after its client is gone and would weigh on the next measurement)."""
+    goes on after its client is gone and would weigh on the next measurement). Idle sessions
+    are left alone: they are the kept connections of a server still up."""
     import psycopg
 
     info = db_conninfo(db)
     with contextlib.suppress(Exception), psycopg.connect(**info, autocommit=True) as conn:
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            "WHERE datname = %s AND pid <> pg_backend_pid() AND state <> 'idle'",
             [db],
         )
 
