@@ -216,14 +216,12 @@ MUNICIPALITY_PARAMETER = OpenApiParameter(
 )
 
 
-class FeatureCollectionPagination(pagination.LimitOffsetPagination):
-    """Pages of a GeoJSON FeatureCollection: `limit` and `offset`, with `count`, `next`, `previous`.
+class BoundedPagination(pagination.LimitOffsetPagination):
+    """`limit` and `offset` with `count`, `next`, `previous`.
 
     A `limit` above settings.API_MAX_PAGE_SIZE is refused with 400 rather than cut, so that a
     client never mistakes a shorter page for the end of the list.
     """
-
-    template = None
 
     @property
     def default_limit(self) -> int:
@@ -244,6 +242,12 @@ class FeatureCollectionPagination(pagination.LimitOffsetPagination):
 
     def get_offset(self, request):
         return int_param(request, self.offset_query_param, default=0, minimum=0)
+
+
+class FeatureCollectionPagination(BoundedPagination):
+    """Pages of a GeoJSON FeatureCollection: the features, with `count`, `next`, `previous`."""
+
+    template = None
 
     def get_paginated_response(self, data):
         return Response(

@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import pagination, serializers
+from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
@@ -35,7 +35,12 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from cases.models import Status
-from core.api import BadParameter, ParameterErrorSerializer, int_param, text_param
+from core.api import (
+    BadParameter,
+    BoundedPagination,
+    ParameterErrorSerializer,
+    text_param,
+)
 from core.geometry import GeometryError, parse_geometry
 from parcels.models import CADASTRAL_CODE, LandUse
 from permits.compliance import compliance_check
@@ -304,31 +309,6 @@ class ComplianceCheckView(APIView):
 # Applications
 
 
-class ApplicationPagination(pagination.LimitOffsetPagination):
-    """`limit` and `offset` with `count`, `next`, `previous` and `results`; a `limit` above
-    settings.API_MAX_PAGE_SIZE is refused with 400 rather than cut (as the parcels API)."""
-
-    @property
-    def default_limit(self) -> int:
-        return settings.API_PAGE_SIZE
-
-    @property
-    def max_limit(self) -> int:
-        return settings.API_MAX_PAGE_SIZE
-
-    def get_limit(self, request):
-        return int_param(
-            request,
-            self.limit_query_param,
-            default=self.default_limit,
-            minimum=1,
-            maximum=self.max_limit,
-        )
-
-    def get_offset(self, request):
-        return int_param(request, self.offset_query_param, default=0, minimum=0)
-
-
 GEOJSON_SCHEMA = {
     "type": "object",
     "nullable": True,
@@ -444,27 +424,24 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return compliance_summary(application.compliance)
 
 
+def _choice(request, name: str, known: list[str]) -> str:
+    """The parameter's value when it is one of `known`, "" when absent; 400 otherwise."""
+    value = text_param(request, name)
+    if value and value not in known:
+        message = _("Unknown status %(value)s; known: %(known)s.")
+        if name == "stage":
+            message = _("Unknown stage %(value)s; known: %(known)s.")
+        raise BadParameter(
+            name, message % {"value": value, "known": ", ".join(known)}, f"unknown_{name}"
+        )
+    return value
+
+
 def _application_filters(request) -> dict:
     filters = {}
-    status = text_param(request, "status")
-    if status:
-        if status not in Status.values:
-            raise BadParameter(
-                "status",
-                _("Unknown status %(value)s; known: %(known)s.")
-                % {"value": status, "known": ", ".join(Status.values)},
-                "unknown_status",
-            )
+    if status := _choice(request, "status", Status.values):
         filters["case__status"] = status
-    stage = text_param(request, "stage")
-    if stage:
-        if stage not in Stage.values:
-            raise BadParameter(
-                "stage",
-                _("Unknown stage %(value)s; known: %(known)s.")
-                % {"value": stage, "known": ", ".join(Stage.values)},
-                "unknown_stage",
-            )
+    if stage := _choice(request, "stage", Stage.values):
         filters["stage"] = stage
     return filters
 
@@ -473,7 +450,7 @@ class ApplicationListView(GenericAPIView):
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsAuthenticated]
     serializer_class = ApplicationSerializer
-    pagination_class = ApplicationPagination
+    pagination_class = BoundedPagination
 
     @extend_schema(
         operation_id="permits_applications_list",
