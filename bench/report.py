@@ -310,7 +310,8 @@ def write(results: dict) -> tuple[Path, Path]:
     results["targets"] = targets(results)
     for w in results.get("workloads", {}).values():
         w["ratios"] = ratios(w)
-    folder = SMOKE_RESULTS if results.get("smoke") else RESULTS
+    # Only a whole run at full size is a result to commit; smoke and --only runs stay local.
+    folder = SMOKE_RESULTS if results.get("smoke") or results.get("partial") else RESULTS
     folder.mkdir(parents=True, exist_ok=True)
     md = folder / f"{results['date']}.md"
     js = folder / f"{results['date']}.json"

@@ -45,6 +45,7 @@ class Run:
             "date": datetime.date.today().isoformat(),
             "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "smoke": args.smoke,
+            "partial": sorted(args.only),
             "command": "python -m bench.run " + " ".join(sys.argv[1:]),
             "duration": args.duration,
             "connections": args.connections,
