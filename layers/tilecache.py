@@ -9,7 +9,6 @@ older entry unreachable at once; old entries age out of both levels.
 
 from __future__ import annotations
 
-import gzip
 import threading
 from collections import OrderedDict
 
@@ -17,11 +16,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 
+from core.compression import gzip_bytes
 from layers.registry import Layer
 from layers.tiles import render_tile
-
-# Level 3 costs about a third of level 6 and gives tiles within a few per cent of its size.
-GZIP_LEVEL = 3
 
 
 def tile_key(name: str, token: str, z: int, x: int, y: int) -> str:
@@ -33,7 +30,7 @@ def tile_etag(name: str, token: str, z: int, x: int, y: int) -> str:
 
 
 def compress(raw: bytes) -> bytes:
-    return gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0) if raw else b""
+    return gzip_bytes(raw) if raw else b""
 
 
 class MemoryLru:

@@ -213,21 +213,27 @@ def render_tile(layer: Layer, z: int, x: int, y: int, queryset=None) -> bytes:
     sql, params = tile_sql(layer, z, x, y, queryset)
     if not sql:
         return b""
-    with prepared_cursor() as cursor:
+    # In binary: the tile's bytes travel as they are, not as hex text that the server encodes
+    # and the client decodes (twice the bytes, and a tenth of a tile's time).
+    with prepared_cursor(binary=True) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""
 
 
-def prepared_cursor():
+def prepared_cursor(*, binary: bool = False):
     """A cursor that binds parameters on the server, so that psycopg prepares a statement run
-    again and again (every tile of a layer at a zoom) and PostgreSQL plans it once.
+    again and again (every tile of a layer at a zoom) and PostgreSQL plans it once; with
+    `binary`, results come in PostgreSQL's binary format.
 
     Django's own cursors bind on the client (the SQL text differs per tile, so nothing is
     prepared); this one is wrapped like them, so it is logged and counted in tests alike.
     """
     connection.ensure_connection()
-    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+    cursor = psycopg.Cursor(connection.connection)
+    if binary:
+        cursor.format = psycopg.pq.Format.BINARY
+    return connection._prepare_cursor(cursor)
 
 
 def lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[int, int]:
