@@ -30,7 +30,7 @@ serve:
 	@mkdir -p $(STATE)
 	@$(PY) manage.py procrastinate worker > $(STATE)/worker.log 2>&1 & echo $$! > $(STATE)/worker.pid
 	@echo "gisportal: serving on http://127.0.0.1:$(PORT)/ (make stop to stop)"
-	@exec .venv/bin/gunicorn gisportal.wsgi:application \
+	@exec .venv/bin/gunicorn gisportal.wsgi:application --config gisportal/gunicorn.conf.py \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads 4 \
 		--pid $(STATE)/gunicorn.pid --access-logfile - --log-level warning
 

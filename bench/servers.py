@@ -155,6 +155,8 @@ def ours(db: str, *, cache: bool):
     cmd = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "gisportal.wsgi:application",
+        "--config",
+        "gisportal/gunicorn.conf.py",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
