@@ -439,7 +439,8 @@ def check_many(
 
     for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)):
         reject(int(i), "The geometry is empty.", "empty")
-    work = shapely.force_2d(geoms)
+    # Files are read in 2D: only a geometry with a Z is copied without it.
+    work = shapely.force_2d(geoms) if shapely.has_z(geoms).any() else geoms
 
     limit = max_vertices or settings.GEOMETRY_MAX_VERTICES
     counts = shapely.get_num_coordinates(work)

@@ -10,6 +10,7 @@ unpacked by Python into a private temporary directory, never read through a /vsi
 from __future__ import annotations
 
 import shutil
+import struct
 import tempfile
 import zipfile
 from collections import Counter
@@ -141,7 +142,7 @@ class CheckedBatch:
     geoms: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # storage SRID
     areas: np.ndarray = field(default_factory=lambda: np.empty(0))
     points: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
-    ewkb: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # hex, with SRID
+    ewkb: list[bytes] = field(default_factory=list)  # with SRID (ewkb_many)
     municipality_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     zone_ids: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     rejected: list[RejectedRow] = field(default_factory=list)
@@ -588,9 +589,22 @@ def check_batch(
     out.geoms = storage
     out.areas = shapely.area(storage)
     out.points = shapely.point_on_surface(storage)
-    out.ewkb = shapely.to_wkb(
-        shapely.set_srid(storage, settings.SRID_STORAGE), hex=True, include_srid=True
-    )
+    out.ewkb = ewkb_many(storage, settings.SRID_STORAGE)
+    return out
+
+
+_EWKB_SRID_FLAG = 0x20000000
+
+
+def ewkb_many(geoms: np.ndarray, srid: int) -> list[bytes]:
+    """Little-endian EWKB (WKB with the SRID after the type) of 2D geometries, as PostGIS reads
+    in a binary COPY. GEOS writes plain WKB three times faster than EWKB of geometries given an
+    SRID, so the SRID goes in here: the type word gains its flag and the SRID follows it."""
+    srid_bytes = struct.pack("<I", srid)
+    out = []
+    for wkb in shapely.to_wkb(geoms, hex=False, byte_order=1):
+        (kind,) = struct.unpack_from("<I", wkb, 1)
+        out.append(b"\x01" + struct.pack("<I", kind | _EWKB_SRID_FLAG) + srid_bytes + wkb[5:])
     return out
 
 
@@ -601,7 +615,11 @@ class AreaLocator:
     def __init__(self, ids, geoms, owners=None):
         self.ids = np.asarray(ids, dtype=np.int64)
         self.owners = None if owners is None else np.asarray(owners, dtype=np.int64)
-        self.tree = shapely.STRtree(list(geoms))
+        # Prepared, each area answers "does it hold this point?" through its own index of
+        # edges rather than by walking every edge: a third of the time over zones.
+        self.geoms = np.array(list(geoms), dtype=object)
+        shapely.prepare(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
 
     @classmethod
     def municipalities(cls) -> AreaLocator:
@@ -627,7 +645,11 @@ class AreaLocator:
         found = np.zeros(len(points), dtype=np.int64)
         if not len(points) or not len(self.ids):
             return found
-        point_index, tree_index = self.tree.query(points, predicate="within")
+        point_index, tree_index = self.tree.query(points)  # bounding boxes
+        x, y = shapely.get_x(points), shapely.get_y(points)
+        # The interior, as "within": a point on a boundary is in neither area.
+        inside = shapely.contains_xy(self.geoms[tree_index], x[point_index], y[point_index])
+        point_index, tree_index = point_index[inside], tree_index[inside]
         if owners is not None and self.owners is not None:
             same = self.owners[tree_index] == np.asarray(owners)[point_index]
             point_index, tree_index = point_index[same], tree_index[same]

@@ -111,6 +111,8 @@ class Parcel(models.Model):
         on_delete=models.PROTECT,
         related_name="parcels",
         verbose_name=_("municipality"),
+        # parcel_municipality_idx (municipality, valid_to) serves lookups by municipality.
+        db_index=False,
     )
     geom = models.MultiPolygonField(_("geometry"), srid=settings.SRID_STORAGE, spatial_index=False)
     area_m2 = models.FloatField(_("area, m²"), help_text=_("Computed from the geometry."))

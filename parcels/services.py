@@ -92,7 +92,7 @@ def parcels_import(
         )
         municipalities = AreaLocator.municipalities() if municipality is None else None
         zones = AreaLocator.zones()
-        with _bulk_load(parcel_file.count, dry_run=dry_run):
+        with _bulk_load(parcel_file.count, dry_run=dry_run) as first_load:
             _import_batches(
                 parcel_file,
                 report,
@@ -108,6 +108,7 @@ def parcels_import(
                 dry_run=dry_run,
                 source=source,
                 on_batch=on_batch,
+                first_load=first_load,
             )
     return report
 
@@ -128,6 +129,7 @@ def _import_batches(
     dry_run: bool,
     source: str | None,
     on_batch: Callable[[ImportReport], None] | None,
+    first_load: bool = False,
 ) -> None:
     """Check, locate and load the file batch by batch, counting into `report`.
 
@@ -164,6 +166,7 @@ def _import_batches(
                 valid_from=valid_from,
                 source=(source if source is not None else parcel_file.name)[:200],
                 dry_run=dry_run,
+                first_load=first_load,
             )
         except DatabaseError as exc:
             last = batch.first_row + len(batch) - 1
@@ -262,16 +265,31 @@ def _locate(
 
 
 def _load(
-    checked: CheckedBatch, *, replace: bool, valid_from: date, source: str, dry_run: bool
+    checked: CheckedBatch,
+    *,
+    replace: bool,
+    valid_from: date,
+    source: str,
+    dry_run: bool,
+    first_load: bool = False,
 ) -> tuple[int, int, list[RejectedRow]]:
-    """Insert one batch's good rows in one transaction; return imported, replaced, refused."""
+    """Insert one batch's good rows in one transaction; return imported, replaced, refused.
+
+    On a first load (`_bulk_load`) the table held no current parcel and the file repeats no
+    code (`duplicate_codes`), so no code is looked up: a parcel written meanwhile by someone
+    else with one of the file's codes fails the batch on the unique index of current codes.
+    """
     keep = [i for i in range(len(checked.rows)) if checked.municipality_ids[i]]
     if not keep:
         return 0, 0, []
     with transaction.atomic():
         # Locked until the batch commits (unless dry_run): nobody retires or replaces these
         # meanwhile.
-        existing = _current_parcels([checked.codes[i] for i in keep], lock=not dry_run)
+        existing = (
+            {}
+            if first_load
+            else _current_parcels([checked.codes[i] for i in keep], lock=not dry_run)
+        )
         refused: list[RejectedRow] = []
         rows: list[int] = []
         old_ids: dict[int, int] = {}  # position in the batch -> the parcel it replaces
@@ -339,8 +357,9 @@ BULK_LOAD_MIN_ROWS = 50_000
 
 
 @contextmanager
-def _bulk_load(rows: int, *, dry_run: bool):
-    """For a first load, drop the parcels table's secondary indexes and foreign keys and make
+def _bulk_load(rows: int, *, dry_run: bool) -> Iterator[bool]:
+    """Yield whether this is a first load into a table with no current parcel; for a first
+    load, drop the parcels table's secondary indexes and foreign keys and make
     them again at the end (also when the import fails): PostgreSQL builds an index over a
     million rows many times faster than it keeps it up to date row by row, and checks a
     foreign key over the whole table in one query rather than one per row at every commit.
@@ -349,7 +368,7 @@ def _bulk_load(rows: int, *, dry_run: bool):
     parcels scan the table: a first load is not made while the map is in use."""
     table = Parcel._meta.db_table
     if dry_run or rows < BULK_LOAD_MIN_ROWS:
-        yield
+        yield False
         return
     with connection.cursor() as cursor:
         cursor.execute(
@@ -358,8 +377,9 @@ def _bulk_load(rows: int, *, dry_run: bool):
             .as_string(cursor.connection),
             [rows // 10],
         )
-        if cursor.fetchone()[0] >= rows // 10:
-            yield
+        current = cursor.fetchone()[0]
+        if current >= rows // 10:
+            yield False
             return
         cursor.execute(
             """SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
@@ -387,7 +407,7 @@ def _bulk_load(rows: int, *, dry_run: bool):
                 .as_string(cursor.connection)
             )
     try:
-        yield
+        yield current == 0
     finally:
         definitions = [definition for _, definition in indexes]
         if not connection.in_atomic_block:
@@ -440,6 +460,22 @@ _COPY_FIELDS = (
     "valid_from",
     "source",
 )
+# Their types in a binary COPY, which spares PostgreSQL parsing text and Python writing it.
+# The geometry travels as EWKB bytes, which PostGIS's binary input reads.
+_COPY_TYPES = (
+    "int8",
+    "text",
+    "int8",
+    "bytea",
+    "float8",
+    "text",
+    "text",
+    "text",
+    "int8",
+    "bool",
+    "date",
+    "text",
+)
 
 
 def _copy_parcels(
@@ -448,7 +484,7 @@ def _copy_parcels(
     """Insert the rows with COPY and return their new ids, in order. The ids are drawn from the
     table's own sequence first, so that the links to replaced parcels can name the new rows."""
     table = Parcel._meta.db_table
-    ewkb = checked.ewkb[rows]
+    ewkb = [checked.ewkb[i] for i in rows]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -475,26 +511,38 @@ def _copy_parcels(
             )
             for pk, i, geom in zip(ids, rows, ewkb, strict=True)
         ),
+        binary_types=_COPY_TYPES,
     )
     return ids
 
 
-def _copy(model, field_names: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """COPY rows into a model's table.
+def _copy(
+    model,
+    field_names: tuple[str, ...],
+    rows: Iterable[tuple],
+    *,
+    binary_types: tuple[str, ...] | None = None,
+) -> None:
+    """COPY rows into a model's table; in PostgreSQL's binary format with `binary_types`, the
+    PostgreSQL type of each field.
 
     Raw SQL because the ORM cannot COPY, and bulk_create spends about a millisecond of Python
     per row (model instances, GEOS objects, one huge parameterised statement): a cadastre of a
     million parcels would take a quarter of an hour in Python alone. Every value travels as COPY
     data, never as SQL text; the table and column names come from the model. Geometries are
-    hex EWKB with their SRID, which PostGIS reads as geometry input.
+    EWKB with their SRID, which PostGIS reads as geometry input (hex in text, bytes in binary).
     """
     columns = [model._meta.get_field(name).column for name in field_names]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    statement = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(" (FORMAT BINARY)" if binary_types else ""),
     )
     # Django's cursor wrapper logs a COPY (as text) but does not translate its errors:
     # wrap_database_errors gives callers Django's DatabaseError, as for any other query.
     with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.copy(statement.as_string(cursor.connection)) as copy:
+            if binary_types:
+                copy.set_types(list(binary_types))
             for row in rows:
                 copy.write_row(row)

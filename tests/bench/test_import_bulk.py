@@ -63,3 +63,23 @@ def test_a_load_into_a_full_table_keeps_its_indexes(
     run(good_gpkg(tmp_path, 25, name="second.gpkg", start=100))
 
     assert dropped and all(names == before for names in dropped)
+
+
+def test_a_first_load_looks_no_code_up(batumi, tmp_path, small_bulk_threshold, monkeypatch):
+    """An empty table holds no current code and the file repeats none: nothing to look up."""
+    looked_up = []
+    real = services._current_parcels
+    monkeypatch.setattr(
+        services,
+        "_current_parcels",
+        lambda codes, **kw: looked_up.append(codes) or real(codes, **kw),
+    )
+
+    run(good_gpkg(tmp_path, 60, name="first.gpkg"), batch_size=25)
+    assert looked_up == []
+
+    # The table is no longer empty: a second file is checked against it.
+    out = run(good_gpkg(tmp_path, 30, name="again.gpkg"), batch_size=25)
+    assert looked_up
+    assert "already exists" in out
+    assert Parcel.objects.current().count() == 60
