@@ -236,7 +236,8 @@ class Run:
 
         def median(rounds: list[dict]) -> dict:
             ranked = sorted(rounds, key=lambda f: f.get("p50_ms") or float("inf"))
-            return dict(ranked[len(ranked) // 2], rounds=[f.get("p50_ms") for f in rounds])
+            p50s = [None if f.get("p50_ms") is None else round(f["p50_ms"], 2) for f in rounds]
+            return dict(ranked[len(ranked) // 2], rounds=p50s)
 
         workload = self.results["workloads"].setdefault("tiles_z16_cold_c2", {})
         workload["floor"] = dict(median(floor_rounds), interleaved=True)
