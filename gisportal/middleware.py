@@ -2,9 +2,10 @@
 
 A page of 100 parcels is about 38 KB of GeoJSON and 6 KB gzipped. ISA-L's level 1
 (core.compression) does that in a tenth of the time of Django's GZipMiddleware (zlib level 6)
-for a few per cent more bytes, which matters on the feature APIs' busiest answers. As in Django's middleware, a random-length file
-name in the gzip header varies the compressed size against BREACH. Streamed answers (downloads)
-and binary ones (tiles, which are stored gzipped, files, PDFs) pass untouched.
+for a few per cent more bytes, which matters on the feature APIs' busiest answers. As in
+Django's middleware, a random-length file name in the gzip header varies the compressed size
+against BREACH. Streamed answers (downloads) and binary ones (tiles, which are stored gzipped,
+files, PDFs) pass untouched.
 """
 
 from __future__ import annotations

@@ -358,9 +358,9 @@ BULK_LOAD_MIN_ROWS = 50_000
 
 @contextmanager
 def _bulk_load(rows: int, *, dry_run: bool) -> Iterator[bool]:
-    """Yield whether this is a first load into a table with no current parcel; for a first
-    load, drop the parcels table's secondary indexes and foreign keys and make
-    them again at the end (also when the import fails): PostgreSQL builds an index over a
+    """Yield whether this is a first load into a table with no current parcel. For a first
+    load, drop the parcels table's secondary indexes and foreign keys and make them again at
+    the end (also when the import fails): PostgreSQL builds an index over a
     million rows many times faster than it keeps it up to date row by row, and checks a
     foreign key over the whole table in one query rather than one per row at every commit.
     The primary key and the unique index of current codes stay, as every batch looks codes
@@ -445,36 +445,22 @@ def _create_index(definition: str) -> None:
         connection.close()
 
 
-# The columns that COPY fills, by model field name; the others are nullable.
-_COPY_FIELDS = (
-    "id",
-    "cadastral_code",
-    "municipality",
-    "geom",
-    "area_m2",
-    "land_use",
-    "address_ka",
-    "address_en",
-    "zone",
-    "is_municipal_property",
-    "valid_from",
-    "source",
-)
-# Their types in a binary COPY, which spares PostgreSQL parsing text and Python writing it.
-# The geometry travels as EWKB bytes, which PostGIS's binary input reads.
-_COPY_TYPES = (
-    "int8",
-    "text",
-    "int8",
-    "bytea",
-    "float8",
-    "text",
-    "text",
-    "text",
-    "int8",
-    "bool",
-    "date",
-    "text",
+# The columns that COPY fills (the others are nullable), by model field name, with their types
+# in a binary COPY, which spares PostgreSQL parsing text and Python writing it. The geometry
+# travels as EWKB bytes, which PostGIS's binary input reads.
+_COPY_COLUMNS = (
+    ("id", "int8"),
+    ("cadastral_code", "text"),
+    ("municipality", "int8"),
+    ("geom", "bytea"),
+    ("area_m2", "float8"),
+    ("land_use", "text"),
+    ("address_ka", "text"),
+    ("address_en", "text"),
+    ("zone", "int8"),
+    ("is_municipal_property", "bool"),
+    ("valid_from", "date"),
+    ("source", "text"),
 )
 
 
@@ -493,7 +479,7 @@ def _copy_parcels(
         ids = [pk for (pk,) in cursor.fetchall()]
     _copy(
         Parcel,
-        _COPY_FIELDS,
+        tuple(name for name, _ in _COPY_COLUMNS),
         (
             (
                 pk,
@@ -511,7 +497,7 @@ def _copy_parcels(
             )
             for pk, i, geom in zip(ids, rows, ewkb, strict=True)
         ),
-        binary_types=_COPY_TYPES,
+        binary_types=tuple(kind for _, kind in _COPY_COLUMNS),
     )
     return ids
 
