@@ -62,4 +62,4 @@ bench-smoke: setup-bench db
 	@$(PY) -m bench.run --smoke
 
 clean: stop
-	rm -rf $(STATE) staticfiles gisportal/static/vendor
+	rm -rf $(STATE) staticfiles core/static/vendor

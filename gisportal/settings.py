@@ -49,13 +49,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
+    # Before allauth: core's page shell overrides allauth's layout, so its pages wear it too.
+    "core",
     "allauth",
     "allauth.account",
     "gisserver",
     "procrastinate.contrib.django",
     "pgtrigger",
     "pghistory",
-    "core",
     "layers",
     "parcels",
     "datasets",
@@ -86,8 +87,7 @@ WSGI_APPLICATION = "gisportal.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # The portal's templates first, so that its layout wraps allauth's pages too.
-        "DIRS": [BASE_DIR / "gisportal" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

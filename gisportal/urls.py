@@ -29,7 +29,7 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("favicon.ico", RedirectView.as_view(url="/static/gisportal/favicon.svg")),
+    path("favicon.ico", RedirectView.as_view(url="/static/core/favicon.svg")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -72,7 +72,7 @@ if changed npm package.json package-lock.json || [ ! -d node_modules ]; then
   stamp npm package.json package-lock.json
 fi
 
-vendor=gisportal/static/vendor
+vendor=core/static/vendor
 if changed vendor package-lock.json scripts/setup.sh || [ ! -d "$vendor" ]; then
   rm -rf "$vendor"
   mkdir -p "$vendor/maplibre-gl" "$vendor/htmx" "$vendor/terra-draw"
@@ -90,7 +90,8 @@ if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1 &&
 fi
 
 # Static files change with the code and the installed packages; collect them only then.
-find gisportal core layers datasets parcels -path '*/static/*' -type f -printf '%p %T@ %s\n' 2>/dev/null |
+find . -path ./node_modules -prune -o -path ./.venv -prune -o -path ./staticfiles -prune -o \
+  -path ./.state -prune -o -path '*/static/*' -type f -printf '%p %T@ %s\n' 2>/dev/null |
   sort >"$state/static.list"
 if changed static "$state/static.list" "$state/stamps/venv" "$state/stamps/vendor" || [ ! -d staticfiles ]; then
   .venv/bin/python manage.py collectstatic --noinput -v 0
