@@ -17,7 +17,7 @@ urlpatterns = [
     path("", views.root_redirect, name="root"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("layers.urls")),
-    path("api/v1/", include("parcels.urls")),
+    path("api/v1/", include("parcels.api_urls")),
     path("api/v1/layers/", include("layers.export_urls")),
     path("api/v1/datasets/", include("datasets.api_urls")),
     path("api/v1/cases/", include("cases.api_urls")),
@@ -34,6 +34,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", include("gisportal.portal_urls")),
+    path("parcels/", include("parcels.urls")),
+    path("layers/", include("layers.page_urls")),
     path("accounts/", include("allauth.urls")),
     path("datasets/", include("datasets.urls")),
     path("cases/", include("cases.urls")),

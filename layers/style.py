@@ -347,7 +347,7 @@ def build_style(request: HttpRequest, layers: list[Layer]) -> dict[str, Any]:
     return {
         "version": 8,
         "name": "gisportal",
-        "metadata": {"gisportal:layers": legend},
+        "metadata": {"gislayer-pages:list": legend},
         "sources": sources,
         "layers": style_layers,
     }

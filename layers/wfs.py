@@ -36,7 +36,7 @@ from layers.registry import Layer, LayerField, registry
 from layers.versions import layer_token
 
 # A namespace is a name, never fetched; a URN makes that plain and needs no domain of ours.
-XML_NAMESPACE = "urn:x-gisportal:layers"
+XML_NAMESPACE = "urn:x-gislayer-pages:list"
 XML_PREFIX = "gisportal"
 
 # Other coordinate systems a client may ask for besides the layer's own (the storage grid).

@@ -1,16 +1,14 @@
-"""The parcels REST API, mounted at /api/v1/ (docs/DESIGN.md, "Stable addresses")."""
+"""Portal pages of the cadastre, under /{lang}/parcels/."""
 
 from django.urls import path
 
-from parcels import api
+from parcels import views
 
 app_name = "parcels"
 
 urlpatterns = [
-    path("parcels/", api.ParcelListView.as_view(), name="parcel-list"),
-    path("parcels/at/", api.ParcelAtView.as_view(), name="parcel-at"),
-    path("parcels/search/", api.ParcelSearchView.as_view(), name="parcel-search"),
-    # `str` matches anything but a slash, so cadastral codes keep their dots; the view answers
-    # 404 in JSON for a segment that is not a code, rather than Django's HTML page.
-    path("parcels/<str:cadastral_code>/", api.ParcelDetailView.as_view(), name="parcel-detail"),
+    path("", views.parcel_search_page, name="search"),
+    # Before <code>/: "card" is not a cadastral code, but the pattern would take it.
+    path("card/", views.parcel_card, name="card"),
+    path("<str:code>/", views.parcel_page, name="page"),
 ]

@@ -82,7 +82,7 @@ def test_api_key_granted_the_layer_opens_its_pages(client, zone, staff_only_laye
 
 def test_staff_only_layer_is_not_in_the_map_panel_for_the_public(client, zone, staff_only_layer):
     names = [
-        m["name"] for m in client.get("/tiles/style.json").json()["metadata"]["gisportal:layers"]
+        m["name"] for m in client.get("/tiles/style.json").json()["metadata"]["gislayer-pages:list"]
     ]
 
     assert NAME not in names

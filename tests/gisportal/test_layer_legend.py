@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def panel_layers(client, lang="en") -> dict[str, dict]:
     style = client.get("/tiles/style.json", {"lang": lang}).json()
-    return {m["name"]: m for m in style["metadata"]["gisportal:layers"]}
+    return {m["name"]: m for m in style["metadata"]["gislayer-pages:list"]}
 
 
 def layer_with_style(*style, name="test-legend", geometry_type="MultiPolygon") -> Layer:

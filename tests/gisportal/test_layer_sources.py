@@ -69,7 +69,7 @@ def test_uploaded_layer_feature_has_a_card(client, zone, uploaded_layer):
 
 
 def test_uploaded_layer_is_in_the_map_panel_as_points(client, zone, uploaded_layer):
-    layers = client.get("/tiles/style.json").json()["metadata"]["gisportal:layers"]
+    layers = client.get("/tiles/style.json").json()["metadata"]["gislayer-pages:list"]
 
     (meta,) = [m for m in layers if m["name"] == NAME]
     assert meta["geometry"] == "point"

@@ -97,10 +97,10 @@ def test_style_does_not_change_the_registered_declarations(client):
 
 def test_style_titles_follow_the_language(client):
     titles_ka = {
-        m["name"]: m["title"] for m in get_style(client, "ka")["metadata"]["gisportal:layers"]
+        m["name"]: m["title"] for m in get_style(client, "ka")["metadata"]["gislayer-pages:list"]
     }
     titles_en = {
-        m["name"]: m["title"] for m in get_style(client, "en")["metadata"]["gisportal:layers"]
+        m["name"]: m["title"] for m in get_style(client, "en")["metadata"]["gislayer-pages:list"]
     }
 
     assert titles_ka["parcels"] == registry.get("parcels").title_ka

@@ -22,7 +22,7 @@ from tests.parcels.factories import ParcelFactory
 
 XSD = "http://www.w3.org/2001/XMLSchema"
 GML = "http://www.opengis.net/gml/3.2"
-APP = "urn:x-gisportal:layers"
+APP = "urn:x-gislayer-pages:list"
 BASE = "/wfs?SERVICE=WFS&VERSION=2.0.0"
 GET = f"{BASE}&REQUEST=GetFeature&TYPENAMES=parcel-attributes"
 FES = 'xmlns:fes="http://www.opengis.net/fes/2.0"'

@@ -16,7 +16,7 @@ from permits.demo import load_demo_applications
 
 WFS = "http://www.opengis.net/wfs/2.0"
 GML = "http://www.opengis.net/gml/3.2"
-APP = "urn:x-gisportal:layers"
+APP = "urn:x-gislayer-pages:list"
 BASE = "/wfs?SERVICE=WFS&VERSION=2.0.0"
 GML_GEOMETRY = {
     "MultiPolygon": "MultiSurface",

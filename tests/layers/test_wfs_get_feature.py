@@ -17,7 +17,7 @@ from tests.parcels.factories import ParcelFactory
 
 WFS = "http://www.opengis.net/wfs/2.0"
 GML = "http://www.opengis.net/gml/3.2"
-APP = "urn:x-gisportal:layers"
+APP = "urn:x-gislayer-pages:list"
 GET_PARCELS = "/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=parcels"
 
 

@@ -17,7 +17,7 @@ from tests.conftest import BATUMI_ORIGIN, multi, square
 from tests.parcels.factories import ParcelFactory
 
 GML = "http://www.opengis.net/gml/3.2"
-APP = "urn:x-gisportal:layers"
+APP = "urn:x-gislayer-pages:list"
 GET_FEATURE = "/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature"
 
 

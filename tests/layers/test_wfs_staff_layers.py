@@ -16,7 +16,7 @@ from tests.parcels.factories import ParcelFactory
 
 WFS = "http://www.opengis.net/wfs/2.0"
 OWS = "http://www.opengis.net/ows/1.1"
-APP = "urn:x-gisportal:layers"
+APP = "urn:x-gislayer-pages:list"
 BASE = "/wfs?SERVICE=WFS&VERSION=2.0.0"
 CAPABILITIES = f"{BASE}&REQUEST=GetCapabilities"
 

@@ -8,7 +8,7 @@ from tests.parcels.factories import ParcelFactory
 
 WFS = "http://www.opengis.net/wfs/2.0"
 GML = "http://www.opengis.net/gml/3.2"
-APP = "urn:x-gisportal:layers"
+APP = "urn:x-gislayer-pages:list"
 BASE = "/wfs?SERVICE=WFS&VERSION=2.0.0"
 BY_ID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
 

@@ -39,7 +39,8 @@ def test_a_parcel_is_found_by_its_dotted_cadastral_code(client, batumi, code):
 
 def test_the_detail_url_is_reversed_with_its_dots(batumi):
     assert (
-        reverse("parcels:parcel-detail", args=["05.24.11.005"]) == "/api/v1/parcels/05.24.11.005/"
+        reverse("parcels-api:parcel-detail", args=["05.24.11.005"])
+        == "/api/v1/parcels/05.24.11.005/"
     )
 
 

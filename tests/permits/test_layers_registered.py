@@ -26,5 +26,5 @@ def test_monuments_are_circles():
 def test_the_style_json_offers_both_layers(client, db):
     style = client.get("/tiles/style.json?lang=en").json()
 
-    names = {entry["name"] for entry in style["metadata"]["gisportal:layers"]}
+    names = {entry["name"] for entry in style["metadata"]["gislayer-pages:list"]}
     assert {"constraints", "monuments", "zones"} <= names

@@ -723,7 +723,7 @@
     }
 
     map.on("load", function () {
-      var layers = ((map.getStyle().metadata || {})["gisportal:layers"] || []).slice();
+      var layers = ((map.getStyle().metadata || {})["gislayer-pages:list"] || []).slice();
       layers.forEach(function (meta) {
         layersMeta[meta.name] = meta;
       });

@@ -1,7 +1,7 @@
 /* The map's layer panel: every layer that the style carries, grouped into thematic layers and the
    base map, each with its legend, a toggle, an opacity slider, a note when the zoom hides it, and
    links to its table, OGC API collection and downloads. Built from the style's own metadata
-   ("gisportal:layers", written by layers/style.py for the user who asked), so an uploaded dataset
+   ("gislayer-pages:list", written by layers/style.py for the user who asked), so an uploaded dataset
    appears here as soon as it is published. The choices are kept in localStorage. */
 (function () {
   "use strict";
@@ -139,7 +139,7 @@
 
   var CHEVRON = '<svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false"><path d="m6 8 4 4 4-4" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>';
 
-  /* options: map, layers (the style's "gisportal:layers"), root (the panel), body (where the
+  /* options: map, layers (the style's "gislayer-pages:list"), root (the panel), body (where the
      groups go), toggle (the button that opens it), strings, urls, formats, narrow (a media query). */
   function LayerPanel(options) {
     this.map = options.map;
