@@ -9,8 +9,9 @@ import logging
 from procrastinate.contrib.django import app
 
 from cases import calendar
-from cases.models import OPEN_STATUSES, Case, DeliveryStatus, InformationRequest, Notification
+from cases.models import Case, DeliveryStatus, InformationRequest, Notification
 from cases.notifications import notification_send, notify
+from cases.statuses import open_statuses
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def applicant_remind(*, today: datetime.date | None = None) -> int:
         InformationRequest.objects.filter(
             answered_at__isnull=True,
             due_date__lte=horizon,
-            case__status__in=OPEN_STATUSES,
+            case__status__in=open_statuses(),
         )
         .select_related("case", "case__service", "case__applicant")
         .order_by("due_date", "pk")

@@ -1,7 +1,6 @@
 """The one window: services, applications (cases), their clocks, documents and decisions.
 
-A domain application (a permit, a lease request) is a row of its own app with a one-to-one link
-to a `Case`; the case carries what every service shares. Services and their periods are rows of
+A service's own application is a row of the service's app with a one-to-one link to a `Case`; the case carries what every service shares. Services and their periods are rows of
 the catalogue, edited by staff in the admin, not code.
 """
 
@@ -19,6 +18,13 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cases.statuses import (
+    Status,
+    finished_statuses,
+    open_statuses,
+    status_choices,
+    status_label,
+)
 from core.models import Municipality
 
 # ---------------------------------------------------------------------------------------------
@@ -40,7 +46,7 @@ class ServiceQuerySet(models.QuerySet):
 
 
 class Service(models.Model):
-    """One e-service of the catalogue, e.g. a construction permit.
+    """One e-service of the catalogue.
 
     A row with no municipality is offered everywhere; a municipality may have a row of its own
     with the same code, which then takes precedence there (`selectors.service_get`).
@@ -50,7 +56,9 @@ class Service(models.Model):
     name_ka = models.CharField(_("name (Georgian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
     module = models.SlugField(
-        _("module"), max_length=30, help_text=_("The app that handles it, e.g. permits.")
+        _("module"),
+        max_length=30,
+        help_text=_("The code of the module that handles it, as its portal.py declares."),
     )
     municipality = models.ForeignKey(
         Municipality,
@@ -109,7 +117,7 @@ class Service(models.Model):
 
 
 class ServicePeriod(models.Model):
-    """A period of its own for one variant of a service (for permits: the building class).
+    """A period of its own for one variant of a service (such as a building class).
 
     Rows rather than a JSON field: the admin edits them inline with validation, the database
     keeps one per variant, and indicators can join on them.
@@ -119,7 +127,7 @@ class ServicePeriod(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="periods")
     variant = models.CharField(
-        _("variant"), max_length=30, help_text=_("For building permits: the building class.")
+        _("variant"), max_length=30, help_text=_("A kind of application, such as a building class.")
     )
     working_days = models.PositiveIntegerField(_("period (working days)"))
     is_default = models.BooleanField(
@@ -186,41 +194,6 @@ class DocumentType(models.Model):
 # Cases
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    IN_REVIEW = "in_review", _("In assessment")
-    AWAITING_APPLICANT = "awaiting_applicant", _("Waiting for the applicant")
-    CONSULTATION = "consultation", _("In consultation")
-    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
-    DECIDED_APPROVED = "decided_approved", _("Approved")
-    DECIDED_REFUSED = "decided_refused", _("Refused")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    RETURNED = "returned", _("Returned")
-    CLOSED = "closed", _("Closed")
-
-
-# Statuses in which the clock runs and staff work; a case in any other is a draft or finished.
-OPEN_STATUSES = frozenset(
-    {
-        Status.SUBMITTED,
-        Status.IN_REVIEW,
-        Status.AWAITING_APPLICANT,
-        Status.CONSULTATION,
-        Status.AWAITING_DECISION,
-    }
-)
-FINISHED_STATUSES = frozenset(
-    {
-        Status.DECIDED_APPROVED,
-        Status.DECIDED_REFUSED,
-        Status.WITHDRAWN,
-        Status.RETURNED,
-        Status.CLOSED,
-    }
-)
-
-
 class CaseQuerySet(models.QuerySet):
     def of_applicant(self, user):
         if not user.is_authenticated:
@@ -228,7 +201,7 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(applicant=user)
 
     def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(status__in=open_statuses())
 
     def overdue(self, today):
         """Open cases whose due date has passed; a paused clock is not overdue."""
@@ -274,8 +247,9 @@ class Case(models.Model):
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     payload = models.JSONField(_("service data"), default=dict, blank=True)
+    # The common statuses and those the modules add (cases/statuses.py).
     status = models.CharField(
-        _("status"), max_length=30, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=30, choices=status_choices, default=Status.DRAFT
     )
     language = models.CharField(_("language"), max_length=5, default="ka")
     contact_phone = models.CharField(_("phone for SMS"), max_length=30, blank=True)
@@ -313,11 +287,15 @@ class Case(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in open_statuses()
 
     @property
     def is_finished(self) -> bool:
-        return self.status in FINISHED_STATUSES
+        return self.status in finished_statuses()
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
     @property
     def clock_paused(self) -> bool:
@@ -338,8 +316,8 @@ class CaseStatusChange(models.Model):
     municipality_path = "case__municipality"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=30, choices=Status.choices)
+    from_status = models.CharField(max_length=30, choices=status_choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=status_choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -22,11 +22,9 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from cases.models import Case, Channel, DeliveryStatus, Notification
+from core.modules import NotificationKind, registry
 
 logger = logging.getLogger(__name__)
-
-# Kinds whose short text also goes by SMS when the applicant gave a phone number.
-SMS_KINDS = frozenset({"submitted", "information_requested", "decided", "boundary_change"})
 
 
 class Sender(Protocol):
@@ -74,10 +72,19 @@ def case_url(case: Case, language: str) -> str:
         return public_url(reverse("cases:detail", kwargs={"reference": case.reference}))
 
 
+def notification_kind(name: str) -> NotificationKind:
+    """A kind some module declared (core.modules); an undeclared kind is a programming error."""
+    try:
+        return registry.notification_kinds()[name]
+    except KeyError:
+        raise ValueError(f"No module declares the notification kind {name!r}.") from None
+
+
 def _render(kind: str, context: dict, language: str) -> tuple[str, str, str]:
+    template = notification_kind(kind).template
     with translation.override(language):
-        subject = render_to_string(f"cases/notifications/{kind}_subject.txt", context)
-        body = render_to_string(f"cases/notifications/{kind}_body.txt", context)
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}_body.txt", context)
         sms = render_to_string("cases/notifications/sms.txt", {**context, "subject": subject})
     return " ".join(subject.split()), body.strip() + "\n", " ".join(sms.split())
 
@@ -108,7 +115,7 @@ def notify(
     targets = []
     if recipient.email:
         targets.append((Channel.EMAIL, recipient.email, body))
-    if kind in SMS_KINDS and recipient.pk == case.applicant_id and case.contact_phone:
+    if notification_kind(kind).sms and recipient.pk == case.applicant_id and case.contact_phone:
         targets.append((Channel.SMS, case.contact_phone, sms))
     return _queue(
         case=case,
@@ -135,8 +142,8 @@ def notify_address(
     """Queue a notification to someone who is not (or need not be) a user: by e-mail when an
     address is given and by SMS when a phone is; the rows made (recipient empty).
 
-    Used for people the case concerns without an account, e.g. the neighbours consulted on a
-    permit. The context should give the "url" they are sent to; the default is the case's page,
+    Used for people the case concerns without an account, such as neighbours consulted about
+    it. The context should give the "url" they are sent to; the default is the case's page,
     which only its applicant and staff may open. The language defaults to the portal's.
     """
     language = language or settings.LANGUAGE_CODE

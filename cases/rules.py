@@ -1,5 +1,5 @@
 """Who may see and handle an application: its applicant, and staff of its municipality whose
-role fits the service's module (a planner for permits) or who administer the municipality.
+role is the one its module declares (core.modules) or who administer the municipality.
 
 Everyone else is answered 404 by the views, as if the case did not exist.
 """
@@ -9,17 +9,13 @@ from __future__ import annotations
 import rules
 
 from core.models import Municipality, Role
+from core.modules import registry
 from core.rules import is_superuser, municipality_of, roles_anywhere, roles_in
 
-# The staff role that handles the services of each module.
-MODULE_ROLES: dict[str, str] = {
-    "permits": Role.PLANNER,
-    "parcels": Role.PROPERTY_OFFICER,
-    "budgeting": Role.BUDGET_OFFICER,
-    "petitions": Role.PETITIONS_MODERATOR,
-    "welfare": Role.SOCIAL_WORKER,
-}
-HANDLING_ROLES = frozenset(MODULE_ROLES.values()) | {Role.MUNICIPAL_ADMIN}
+
+def handling_roles() -> frozenset[str]:
+    """Every role that handles some module's services, and the municipal administrator."""
+    return registry.handling_roles() | {Role.MUNICIPAL_ADMIN}
 
 
 def case_of(obj):
@@ -31,7 +27,8 @@ def case_of(obj):
 
 
 def roles_for_module(module: str) -> frozenset[str]:
-    role = MODULE_ROLES.get(module)
+    """The roles that handle the services of the module with this catalogue code."""
+    role = registry.role_for(module)
     return frozenset({Role.MUNICIPAL_ADMIN} | ({role} if role else set()))
 
 
@@ -48,9 +45,9 @@ def handles_case(user, obj) -> bool:
     With a Municipality (the admin's question "anywhere there?") or None, any handling role.
     """
     if obj is None:
-        return bool(roles_anywhere(user) & HANDLING_ROLES)
+        return bool(roles_anywhere(user) & handling_roles())
     if isinstance(obj, Municipality):
-        return bool(roles_in(user, obj) & HANDLING_ROLES)
+        return bool(roles_in(user, obj) & handling_roles())
     case = case_of(obj)
     if case is None:
         return False

@@ -9,8 +9,9 @@ from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, Decision, Service, Status
-from cases.rules import MODULE_ROLES, can_handle_case, can_view_case
+from cases.rules import can_handle_case, can_view_case, roles_for_module
 from core.models import Municipality, Role
+from core.modules import registry
 from core.rules import roles_by_municipality
 
 
@@ -34,7 +35,7 @@ def _scope_parts(user) -> list[Q]:
         if Role.MUNICIPAL_ADMIN in roles:
             parts.append(Q(municipality_id=municipality_id))
             continue
-        modules = sorted(module for module, role in MODULE_ROLES.items() if role in roles)
+        modules = registry.codes_for_roles(roles)
         if modules:
             parts.append(Q(municipality_id=municipality_id, service__module__in=modules))
     return parts
@@ -133,7 +134,7 @@ def officers_for_case(case: Case):
     """People who may be assigned the case: handling staff of its municipality."""
     from django.contrib.auth import get_user_model
 
-    wanted = {MODULE_ROLES.get(case.service.module), Role.MUNICIPAL_ADMIN} - {None}
+    wanted = roles_for_module(case.service.module)
     return (
         get_user_model()
         .objects.filter(

@@ -1,4 +1,4 @@
-"""Writes of the one window. Every status change goes through `_status_set`, which keeps the
+"""Writes of the one window. Every status change goes through `case_status_set`, which keeps the
 clock (paused while the applicant is asked for something, the due date extended by the working
 days lost) and writes a CaseStatusChange row.
 
@@ -23,10 +23,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases import calendar
+from cases import calendar, statuses
 from cases.models import (
-    FINISHED_STATUSES,
-    OPEN_STATUSES,
     Case,
     CaseDocument,
     CaseMessage,
@@ -43,87 +41,21 @@ from cases.rules import can_handle_case, is_applicant
 from core.geometry import parse_geometry
 from core.models import Municipality
 
-# Which status may follow which (after BOPS: returned, withdrawn and closed from any open state).
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
-    Status.SUBMITTED: frozenset(
-        {
-            Status.IN_REVIEW,
-            Status.AWAITING_APPLICANT,
-            Status.RETURNED,
-            Status.WITHDRAWN,
-            Status.CLOSED,
-        }
-    ),
-    Status.IN_REVIEW: frozenset(
-        {
-            Status.AWAITING_APPLICANT,
-            Status.CONSULTATION,
-            Status.AWAITING_DECISION,
-            Status.DECIDED_APPROVED,
-            Status.DECIDED_REFUSED,
-            Status.RETURNED,
-            Status.WITHDRAWN,
-            Status.CLOSED,
-        }
-    ),
-    Status.AWAITING_APPLICANT: frozenset(
-        {Status.IN_REVIEW, Status.RETURNED, Status.WITHDRAWN, Status.CLOSED}
-    ),
-    Status.CONSULTATION: frozenset(
-        {
-            Status.IN_REVIEW,
-            Status.AWAITING_APPLICANT,
-            Status.AWAITING_DECISION,
-            Status.WITHDRAWN,
-            Status.CLOSED,
-        }
-    ),
-    Status.AWAITING_DECISION: frozenset(
-        {
-            Status.IN_REVIEW,
-            Status.AWAITING_APPLICANT,
-            Status.DECIDED_APPROVED,
-            Status.DECIDED_REFUSED,
-            Status.WITHDRAWN,
-            Status.CLOSED,
-        }
-    ),
-    Status.DECIDED_APPROVED: frozenset({Status.CLOSED}),
-    Status.DECIDED_REFUSED: frozenset({Status.CLOSED}),
-    Status.RETURNED: frozenset({Status.CLOSED}),
-    Status.WITHDRAWN: frozenset(),
-    Status.CLOSED: frozenset(),
-}
-# Reached only through their own service, which does what they need (checks, a decision).
-STATUSES_WITH_OWN_SERVICE = {
-    Status.SUBMITTED: "case_submit",
-    Status.DECIDED_APPROVED: "decision_issue",
-    Status.DECIDED_REFUSED: "decision_issue",
-}
-# Staff must say why.
-STATUSES_NEEDING_NOTE = frozenset({Status.RETURNED, Status.CLOSED, Status.WITHDRAWN})
-# Changes the applicant hears about from case_transition (the others have their own message).
-STATUSES_TOLD_TO_APPLICANT = frozenset(
-    {
-        Status.IN_REVIEW,
-        Status.CONSULTATION,
-        Status.AWAITING_DECISION,
-        Status.RETURNED,
-        Status.WITHDRAWN,
-        Status.CLOSED,
-    }
-)
-
 
 def allowed_targets(case: Case) -> list[str]:
     """The statuses case_transition may move this case to, in the order of the choices."""
-    allowed = ALLOWED_TRANSITIONS.get(case.status, frozenset())
+    module = case.service.module
+    allowed = statuses.transitions(case.status, module)
     return [
         value
-        for value in Status.values
-        if value in allowed and value not in STATUSES_WITH_OWN_SERVICE
+        for value, _label in statuses.status_choices()
+        if value in allowed and not statuses.is_own_action(value, module)
     ]
+
+
+def can_move_to(case: Case, status: str) -> bool:
+    """Whether the state machine lets this case move to `status` now (by any service)."""
+    return status in statuses.transitions(case.status, case.service.module)
 
 
 def _require(predicate, user, obj) -> None:
@@ -144,15 +76,21 @@ def _lock(case: Case) -> Case:
 # The clock and the history
 
 
-def _status_set(
+def case_status_set(
     *, case: Case, to: str, by: AbstractBaseUser | None, note: str = "", today=None
 ) -> CaseStatusChange:
+    """Move the case to `to` by the state machine, keeping its clock and history.
+
+    Every status change goes through here. It checks no permission: a module's own service
+    that moves a case to or from its own statuses (a consultation opened or ended) checks
+    who may, then calls this inside its transaction.
+    """
     today = today or calendar.today()
     before = case.status
-    if to not in ALLOWED_TRANSITIONS.get(before, frozenset()):
+    if not can_move_to(case, to):
         raise ValidationError(
             _("An application that is “%(before)s” cannot become “%(after)s”.")
-            % {"before": Status(before).label, "after": Status(to).label},
+            % {"before": statuses.status_label(before), "after": statuses.status_label(to)},
             code="transition",
         )
     if to == Status.AWAITING_APPLICANT and case.paused_since is None:
@@ -160,7 +98,7 @@ def _status_set(
     elif to != Status.AWAITING_APPLICANT and case.paused_since is not None:
         lost = calendar.working_days_between(case.paused_since, today)
         case.paused_days += lost
-        if case.due_date is not None and lost and to not in FINISHED_STATUSES:
+        if case.due_date is not None and lost and to not in statuses.finished_statuses():
             case.due_date = calendar.add_working_days(case.due_date, lost)
         case.paused_since = None
     case.status = to
@@ -183,7 +121,8 @@ def _reference_next(*, municipality: Municipality, year: int) -> str:
     return f"{municipality.code.upper()}-{year}-{counter.last:06d}"
 
 
-def _municipality_of_location(location: GEOSGeometry) -> Municipality:
+def municipality_of_location(location: GEOSGeometry) -> Municipality:
+    """The one municipality served by the portal whose boundary covers the location."""
     found = list(Municipality.objects.filter(boundary__covers=location)[:2])
     if len(found) != 1:
         raise ValidationError(
@@ -226,7 +165,7 @@ def case_create(
         raise ValidationError(_("This service is not offered at the moment."), code="inactive")
     if location is not None:
         location = parse_geometry(location)
-        found = _municipality_of_location(location)
+        found = municipality_of_location(location)
         if municipality is not None and municipality.pk != found.pk:
             raise ValidationError(
                 {
@@ -296,7 +235,7 @@ def case_update(
         raise ValidationError(_("Only a draft can be changed."), code="not_draft")
     if location is not None:
         location = parse_geometry(location)
-        if _municipality_of_location(location).pk != case.municipality_id:
+        if municipality_of_location(location).pk != case.municipality_id:
             raise ValidationError(
                 {"location": _("The location must stay in %(m)s.") % {"m": case.municipality.name}},
                 code="municipality_mismatch",
@@ -339,7 +278,7 @@ def case_submit(*, case: Case, by: AbstractBaseUser) -> Case:
     case.submitted_at = timezone.now()
     case.period_days = case.service.period_for(case.variant)
     case.due_date = calendar.add_working_days(start, case.period_days)
-    _status_set(case=case, to=Status.SUBMITTED, by=by, today=start)
+    case_status_set(case=case, to=Status.SUBMITTED, by=by, today=start)
     notify(case=case, recipient=case.applicant, kind="submitted")
     return case
 
@@ -369,19 +308,20 @@ def case_transition(*, case: Case, to: str, by: AbstractBaseUser, note: str = ""
     """Move a case on by the transitions table; staff only."""
     _require(can_handle_case, by, case)
     _lock(case)
-    if to not in Status.values:
+    module = case.service.module
+    if to not in dict(statuses.status_choices()):
         raise ValidationError(_("Unknown status."), code="unknown_status")
-    if to in STATUSES_WITH_OWN_SERVICE:
+    if statuses.is_own_action(to, module):
         raise ValidationError(
             _("“%(status)s” is reached by its own action, not by a status change.")
-            % {"status": Status(to).label},
+            % {"status": statuses.status_label(to)},
             code="own_service",
         )
     note = (note or "").strip()
-    if to in STATUSES_NEEDING_NOTE and not note:
+    if to in statuses.NEEDING_NOTE and not note:
         raise ValidationError({"note": _("Give the reason for this change.")}, code="note_required")
-    _status_set(case=case, to=to, by=by, note=note)
-    if to in STATUSES_TOLD_TO_APPLICANT:
+    case_status_set(case=case, to=to, by=by, note=note)
+    if statuses.is_told_to_applicant(to, module):
         notify(case=case, recipient=case.applicant, kind="status_changed", context={"note": note})
     return case
 
@@ -391,9 +331,9 @@ def case_withdraw(*, case: Case, by: AbstractBaseUser, note: str = "") -> Case:
     """The applicant takes the application back (a draft or an open one)."""
     _require(is_applicant, by, case)
     _lock(case)
-    if case.status not in OPEN_STATUSES and case.status != Status.DRAFT:
+    if not case.is_open and case.status != Status.DRAFT:
         raise ValidationError(_("A decided or closed application cannot be withdrawn."))
-    _status_set(case=case, to=Status.WITHDRAWN, by=by, note=(note or "").strip())
+    case_status_set(case=case, to=Status.WITHDRAWN, by=by, note=(note or "").strip())
     if case.assigned_to_id:
         notify(case=case, recipient=case.assigned_to, kind="status_changed", context={"note": note})
     return case
@@ -413,7 +353,7 @@ def information_request_open(
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Say what is needed.")}, code="required")
-    if case.status not in OPEN_STATUSES:
+    if not case.is_open:
         raise ValidationError(
             _("Information can be requested only while the application is open."),
             code="not_open",
@@ -429,7 +369,7 @@ def information_request_open(
     request.full_clean()
     request.save()
     if case.status != Status.AWAITING_APPLICANT:
-        _status_set(
+        case_status_set(
             case=case,
             to=Status.AWAITING_APPLICANT,
             by=by,
@@ -459,7 +399,7 @@ def information_request_answer(
         raise ValidationError({"answer": _("Write your answer.")}, code="required")
     if not request.is_open:
         raise ValidationError(_("This request was answered already."), code="answered")
-    if case.status in FINISHED_STATUSES:
+    if case.is_finished:
         raise ValidationError(_("The application is closed."), code="closed")
     request.answer = answer
     request.answered_by = by
@@ -468,7 +408,7 @@ def information_request_answer(
     request.save()
     still_open = case.information_requests.filter(answered_at__isnull=True).exists()
     if case.status == Status.AWAITING_APPLICANT and not still_open:
-        _status_set(case=case, to=Status.IN_REVIEW, by=by, note=_("Information provided."))
+        case_status_set(case=case, to=Status.IN_REVIEW, by=by, note=_("Information provided."))
     recipient = case.assigned_to or request.requested_by
     if recipient is not None:
         notify(
@@ -554,7 +494,7 @@ def case_document_add(
     if not staff and not is_applicant.test(by, case):
         raise PermissionDenied(_("You may not do this with this application."))
     _lock(case)
-    if case.status in FINISHED_STATUSES:
+    if case.is_finished:
         raise ValidationError(_("Documents cannot be added to a closed application."))
     kind = case.service.document_types.filter(code=doc_type).first()
     if kind is None:
@@ -648,10 +588,10 @@ def decision_issue(
     if Decision.objects.filter(case=case).exists():
         raise ValidationError(_("This application is decided already."), code="decided")
     target = Status.DECIDED_APPROVED if outcome == Outcome.APPROVED else Status.DECIDED_REFUSED
-    if target not in ALLOWED_TRANSITIONS.get(case.status, frozenset()):
+    if not can_move_to(case, target):
         raise ValidationError(
             _("An application that is “%(status)s” cannot be decided; move it to assessment first.")
-            % {"status": Status(case.status).label},
+            % {"status": statuses.status_label(case.status)},
             code="transition",
         )
     now = timezone.now()
@@ -666,7 +606,7 @@ def decision_issue(
     decision.full_clean()
     decision.save()
     case.decided_at = now
-    _status_set(case=case, to=target, by=by, note=decision.get_outcome_display())
+    case_status_set(case=case, to=target, by=by, note=decision.get_outcome_display())
     decision.pdf.save(f"{decision.verification_code}.pdf", ContentFile(decision_pdf(decision)))
     notify(case=case, recipient=case.applicant, kind="decided", context={"decision": decision})
     return decision

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import calendar, selectors, services
-from cases.actions import case_actions
 from cases.forms import (
     AnswerForm,
     AssignForm,
@@ -35,6 +34,7 @@ from cases.forms import (
 )
 from cases.models import Decision, Service, Status
 from cases.rules import can_handle_case
+from core.modules import registry
 
 
 def signed_in(view):
@@ -85,6 +85,8 @@ def queue(request):
     today = calendar.today()
     cases = selectors.case_queue(user, filters=filters, today=today)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    for case in page.object_list:
+        case.staff_links = registry.case_links(case, user, staff=True)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -141,8 +143,10 @@ def _case_context(request, case, **forms) -> dict:
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
         "can_withdraw": applicant and (case.is_open or case.status == Status.DRAFT),
         "errors": forms.get("errors"),
-        # What the modules ask of this person now (e.g. answer a boundary change).
-        "actions": case_actions(case, user),
+        # The module's own pages: what it asks of the applicant now (e.g. answer a boundary
+        # change), and its pages for the staff handling it.
+        "actions": registry.case_links(case, user, staff=False) if applicant else [],
+        "staff_links": registry.case_links(case, user, staff=True) if staff else [],
     }
     if staff:
         targets = services.allowed_targets(case)
@@ -158,8 +162,7 @@ def _case_context(request, case, **forms) -> dict:
                 "request_form": forms.get("request_form") or InformationRequestForm(),
                 "decision_form": forms.get("decision_form") or DecisionForm(),
                 "can_decide": decision is None
-                and Status.DECIDED_APPROVED
-                in services.ALLOWED_TRANSITIONS.get(case.status, frozenset()),
+                and services.can_move_to(case, Status.DECIDED_APPROVED),
             }
         )
     return context

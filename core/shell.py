@@ -62,9 +62,9 @@ def municipalities_for_map() -> list[dict[str, Any]]:
     return result
 
 
-def portal_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    extra.setdefault("cities", municipalities_for_map())
-    return {"language_links": language_links(request), **extra}
+def home_url() -> str:
+    """The portal's home page (the map), which lower floors link to without naming it."""
+    return reverse(settings.PORTAL_HOME_URL_NAME)
 
 
 def maplibre_locale() -> dict[str, str]:
@@ -140,6 +140,4 @@ def bad_parameter(parameter: str, message: str, code: str = "invalid_parameter")
 
 def not_found_page(request: HttpRequest, message: str, **extra: Any) -> HttpResponse:
     """The portal's 404 page, told what was missing."""
-    return render(
-        request, "404.html", portal_context(request, message=message, **extra), status=404
-    )
+    return render(request, "404.html", {"message": message, **extra}, status=404)

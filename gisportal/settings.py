@@ -82,6 +82,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "gisportal.urls"
+# The page the brand in the header and "back to the map" links lead to.
+PORTAL_HOME_URL_NAME = "portal:map"
 WSGI_APPLICATION = "gisportal.wsgi.application"
 
 TEMPLATES = [
@@ -94,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gisportal.context.portal",
+                "core.context.shell",
             ],
         },
     },
@@ -138,8 +140,8 @@ GEORGIA_BBOX = (39.8, 40.9, 46.9, 43.7)
 EXPORT_SYNC_MAX_FEATURES = env_int("EXPORT_SYNC_MAX_FEATURES", 50_000, minimum=0)
 EXPORT_KEEP_HOURS = env_float("EXPORT_KEEP_HOURS", 24.0, minimum=0.1)
 EXPORT_MAX_PENDING_JOBS = env_int("EXPORT_MAX_PENDING_JOBS", 3, minimum=1)
-# Modules whose procrastinate tasks the worker loads.
-PROCRASTINATE_IMPORT_PATHS = ["layers.jobs", "cases.jobs", "permits.jobs"]
+# The worker loads the tasks of every app's jobs.py.
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
 
 # Dataset uploads (datasets/ingest.py): what a file may weigh, packed and unpacked.
 DATASET_UPLOAD_MAX_BYTES = env_int("DATASET_UPLOAD_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)

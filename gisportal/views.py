@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.shell import maplibre_locale, municipalities_for_map, portal_context
+from core.shell import maplibre_locale, municipalities_for_map
 from layers.pages import EXPORT_FORMATS, PANEL_EXPORT_FORMATS, layer_url_templates
 from layers.registry import registry
 from parcels import selectors
@@ -62,7 +62,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if code:
         parcel = selectors.parcel_by_code(code, queryset=parcels_for_card())
         if parcel is not None:
-            selected = parcel_display(parcel)
+            selected = parcel_display(parcel, request.user)
             selected_card = render_to_string("parcels/_card.html", selected, request)
     config = {
         "language": language,
@@ -116,8 +116,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "gisportal/map.html",
-        portal_context(
-            request,
+        dict(
             config=config,
             maplibre_locale=maplibre_locale(),
             cities=municipalities,

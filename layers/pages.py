@@ -14,14 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.modules import Place
+from core.modules import registry as modules
 from core.shell import (
     bad_parameter,
     display_value,
+    home_url,
     is_number,
     not_found_page,
     optional_reverse,
     parse_lonlat,
-    portal_context,
     whole_number,
 )
 from layers import selectors as layer_selectors
@@ -127,7 +129,7 @@ def feature_links(layer: Layer, feature: layer_selectors.Feature) -> dict[str, s
             "layer-pages:feature", kwargs={"name": layer.name, "feature_id": feature_id}
         ),
         "ogcapi": optional_reverse("ogcapi:item", collection_id=layer.name, feature_id=feature_id),
-        "map": f"{reverse('portal:map')}?feature={quote(f'{layer.name}:{feature_id}', safe=':')}",
+        "map": f"{home_url()}?feature={quote(f'{layer.name}:{feature_id}', safe=':')}",
         "module": layer.page_for(feature.properties),
     }
 
@@ -163,8 +165,7 @@ def layer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "layers/list.html",
-        portal_context(
-            request,
+        dict(
             groups=[g for g in groups if g["entries"]],
             ogcapi_url=optional_reverse("ogcapi:landing"),
             wfs_url=wfs_capabilities_url(),
@@ -263,8 +264,7 @@ def layer_table(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request,
         "layers/table.html",
-        portal_context(
-            request,
+        dict(
             layer=layer,
             legend=layer_legend(layer),
             links=layer_links(layer),
@@ -331,17 +331,26 @@ def layer_card(request: HttpRequest, name: str) -> HttpResponse:
             {"message": _("There is nothing of this layer here.")},
             status=404,
         )
-    return render(request, "layers/_feature_card.html", feature_context(layer, feature))
+    return render(
+        request, "layers/_feature_card.html", feature_context(layer, feature, request.user)
+    )
 
 
 # How far from a click a point or a line is still taken as clicked, in metres.
 CLICK_TOLERANCE_M = 10.0
 
 
-def feature_context(layer: Layer, feature: layer_selectors.Feature) -> dict[str, Any]:
+def feature_context(layer: Layer, feature: layer_selectors.Feature, user=None) -> dict[str, Any]:
+    place_actions = []
+    if feature.center is not None:
+        place = Place(
+            lon=feature.center[0], lat=feature.center[1], feature=(layer.name, str(feature.id))
+        )
+        place_actions = modules.place_actions(place, user)
     return {
         "layer": layer,
         "feature": feature,
+        "place_actions": place_actions,
         "label": feature_label(layer, feature),
         "rows": property_rows(layer, feature),
         "links": feature_links(layer, feature),
@@ -375,11 +384,10 @@ def layer_feature_page(request: HttpRequest, name: str, feature_id: str) -> Http
     return render(
         request,
         "layers/feature.html",
-        portal_context(
-            request,
+        dict(
             config=config,
             legend=layer_legend(layer),
             page="layer-feature",
-            **feature_context(layer, feature),
+            **feature_context(layer, feature, request.user),
         ),
     )

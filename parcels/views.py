@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.models import Municipality
-from core.shell import not_found_page, parse_lonlat, portal_context, whole_number
+from core.modules import Place
+from core.modules import registry as modules
+from core.shell import not_found_page, parse_lonlat, whole_number
 from parcels import selectors
 from parcels.models import Parcel
 
@@ -28,8 +30,9 @@ def parcels_for_card():
     )
 
 
-def parcel_display(parcel: Parcel) -> dict[str, Any]:
-    """What the card and the parcel page show besides the model's own fields."""
+def parcel_display(parcel: Parcel, user=None) -> dict[str, Any]:
+    """What the card and the parcel page show besides the model's own fields, with what the
+    modules offer to this user at the parcel."""
     geom = parcel.geom.transform(settings.SRID_API, clone=True)
     center = geom.point_on_surface
     zone = parcel.zone
@@ -42,8 +45,10 @@ def parcel_display(parcel: Parcel) -> dict[str, Any]:
             "max_floor_area": whole_number(float(zone.k2) * area),
             "min_green": whole_number(float(zone.k3) * area),
         }
+    place = Place(lon=center.x, lat=center.y, municipality=parcel.municipality, parcel=parcel)
     return {
         "parcel": parcel,
+        "place_actions": modules.place_actions(place, user),
         "zone": zone,
         "area": whole_number(parcel.area_m2),
         **limits,
@@ -76,7 +81,7 @@ def parcel_card(request: HttpRequest) -> HttpResponse:
             {"message": _("There is no parcel here.")},
             status=404,
         )
-    return render(request, "parcels/_card.html", parcel_display(parcel))
+    return render(request, "parcels/_card.html", parcel_display(parcel, request.user))
 
 
 @require_GET
@@ -98,8 +103,7 @@ def parcel_search_page(request: HttpRequest) -> HttpResponse:
     )
     for parcel in results:
         parcel.area_text = whole_number(parcel.area_m2)
-    context = portal_context(
-        request,
+    context = dict(
         query=query,
         municipality_choices=municipalities,
         municipality=municipality,
@@ -124,7 +128,7 @@ def parcel_page(request: HttpRequest, code: str) -> HttpResponse:
             _("No parcel has the cadastral code %(code)s.") % {"code": code},
             query=code,
         )
-    display = parcel_display(parcel)
+    display = parcel_display(parcel, request.user)
     language = translation.get_language()
     config = {
         "styleUrl": f"{reverse('layers:style')}?lang={language}",
@@ -136,5 +140,5 @@ def parcel_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "parcels/detail.html",
-        portal_context(request, config=config, page="parcel", **display),
+        dict(config=config, page="parcel", **display),
     )

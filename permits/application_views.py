@@ -31,7 +31,7 @@ from permits.consultation import (
     neighbour_parcels,
     neighbour_radius_m,
 )
-from permits.models import BoundaryChangeRequest, Constraint, PermitApplication
+from permits.models import CONSULTATION, BoundaryChangeRequest, Constraint, PermitApplication
 from permits.services import (
     CONSULTATION_MAX_WORKING_DAYS,
     CONSULTATION_WORKING_DAYS,
@@ -368,7 +368,7 @@ def _targets(case) -> list[tuple[str, str]]:
     return [
         (value, Status(value).label)
         for value in case_services.allowed_targets(case)
-        if value != Status.CONSULTATION
+        if value != CONSULTATION
     ]
 
 
@@ -457,10 +457,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "transition_form": transition_form,
             "decision_form": decision_form,
             "decision": decision,
-            "can_decide": bool(
-                {Status.DECIDED_APPROVED, Status.DECIDED_REFUSED}
-                & case_services.ALLOWED_TRANSITIONS.get(case.status, frozenset())
-            ),
+            "can_decide": case_services.can_move_to(case, Status.DECIDED_APPROVED),
             "open_requests": case.information_requests.filter(answered_at__isnull=True),
             "neighbours": neighbour_parcels(application),
             "radius_m": neighbour_radius_m(),
@@ -487,7 +484,7 @@ def _consultation_context(application: PermitApplication) -> dict:
         "consultation_open": comments_open(application),
         "consulted": consulted,
         "consulted_notified": sum(1 for c in consulted if c.notified),
-        "can_consult": application.case.status in (Status.IN_REVIEW, Status.CONSULTATION),
+        "can_consult": application.case.status in (Status.IN_REVIEW, CONSULTATION),
     }
 
 
@@ -540,7 +537,7 @@ REGISTER_STATUSES_PUBLIC = (
     Status.SUBMITTED,
     Status.IN_REVIEW,
     Status.AWAITING_APPLICANT,
-    Status.CONSULTATION,
+    CONSULTATION,
     Status.AWAITING_DECISION,
     Status.DECIDED_APPROVED,
     Status.DECIDED_REFUSED,

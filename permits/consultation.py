@@ -57,9 +57,9 @@ def comments_open(application, today=None) -> bool:
     """Whether neighbours may comment now: the case is "in consultation" and, when a planner
     started it with a period, that period has not ended."""
     from cases import calendar
-    from cases.models import Status
+    from permits.models import CONSULTATION
 
-    if application.case.status != Status.CONSULTATION:
+    if application.case.status != CONSULTATION:
         return False
     consultation = current_consultation(application)
     if consultation is None:  # moved to consultation by a plain status change: no end date

@@ -6,13 +6,11 @@ public register layer has features like every other layer.
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from cases.catalogue import catalogue_sync
 from cases.services import case_document_add
 from core.models import Municipality
 from parcels.models import Parcel
@@ -32,8 +30,7 @@ def load_demo_applications() -> int:
     """One submitted class II application on a parcel of each municipality; returns how many."""
     # The demo loader empties the tables the catalogue hangs on; the catalogue's own loader
     # (idempotent, get_or_create) puts the default services back.
-    catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     user, _created = get_user_model().objects.get_or_create(
         username=DEMO_USERNAME, defaults={"first_name": "Demo", "last_name": "Applicant"}
     )

@@ -163,6 +163,10 @@ class Monument(BilingualNameMixin):
 # Applications
 
 
+# The status a permit case is in while neighbours may comment (declared in permits/portal.py).
+CONSULTATION = "consultation"
+
+
 class Stage(models.TextChoices):
     """The stage applied for; each is one service of the catalogue (cases.Service.code)."""
 

@@ -246,9 +246,9 @@ def permit_application_start(
             {"municipality": _("Choose the municipality or give the site.")}, code="no_site"
         )
     if municipality is None:
-        from cases.services import _municipality_of_location
+        from cases.services import municipality_of_location
 
-        municipality = _municipality_of_location(site)
+        municipality = municipality_of_location(site)
     try:
         service = service_get(code=STAGE_SERVICE_CODES[stage], municipality=municipality)
     except Exception:
@@ -438,9 +438,10 @@ def consultation_start(
 
     from cases import calendar
     from cases.models import Status
-    from cases.services import case_transition
+    from cases.notifications import notify
+    from cases.services import case_status_set
     from permits.consultation import neighbour_radius_m
-    from permits.models import Consultation
+    from permits.models import CONSULTATION, Consultation
 
     _require_planner(by, application)
     _require_under_review(application)
@@ -459,7 +460,7 @@ def consultation_start(
     if application.site is None:
         raise ValidationError(_("The application has no site to consult on."), code="no_site")
     case = application.case
-    if case.status != Status.CONSULTATION:
+    if case.status != CONSULTATION:
         if case.status != Status.IN_REVIEW:
             raise ValidationError(
                 _(
@@ -482,13 +483,10 @@ def consultation_start(
     )
     consultation.full_clean()
     consultation.save()
-    if case.status != Status.CONSULTATION:
-        case_transition(
-            case=case,
-            to=Status.CONSULTATION,
-            by=by,
-            note=_("Neighbours consulted until %(date)s.") % {"date": ends_on.strftime("%d.%m.%Y")},
-        )
+    if case.status != CONSULTATION:
+        note = _("Neighbours consulted until %(date)s.") % {"date": ends_on.strftime("%d.%m.%Y")}
+        case_status_set(case=case, to=CONSULTATION, by=by, note=note)
+        notify(case=case, recipient=case.applicant, kind="status_changed", context={"note": note})
     consultation_notify_neighbours(consultation=consultation)
     return consultation
 
@@ -547,8 +545,8 @@ def consultations_close(*, today: date | None = None) -> int:
 
     from cases import calendar
     from cases.models import Status
-    from cases.services import _status_set
-    from permits.models import Consultation
+    from cases.services import case_status_set
+    from permits.models import CONSULTATION, Consultation
 
     today = today or calendar.today()
     ended = (
@@ -562,9 +560,9 @@ def consultations_close(*, today: date | None = None) -> int:
         consultation.closed_at = timezone.now()
         consultation.save(update_fields=["closed_at"])
         case = consultation.application.case
-        if case.status == Status.CONSULTATION:
+        if case.status == CONSULTATION:
             # Recorded as done by the planner who set the period that ended.
-            _status_set(
+            case_status_set(
                 case=case,
                 to=Status.IN_REVIEW,
                 by=consultation.started_by,
@@ -712,7 +710,7 @@ def boundary_change_request(*, application: PermitApplication, proposed_site, re
     """A planner asks the applicant to accept a redrawn site (GEOS, GeoJSON or WKT); the answer
     is due in 5 working days. The site as it is now is kept with the request."""
     from cases.calendar import add_working_days, today
-    from cases.services import _municipality_of_location
+    from cases.services import municipality_of_location
     from permits.models import BoundaryChangeRequest
 
     _require_planner(by, application)
@@ -741,7 +739,7 @@ def boundary_change_request(*, application: PermitApplication, proposed_site, re
             errors["proposed_site"] = [_("The proposed site is the same as the current one.")]
         else:
             try:
-                inside = _municipality_of_location(site).pk == application.case.municipality_id
+                inside = municipality_of_location(site).pk == application.case.municipality_id
             except ValidationError:
                 inside = False
             if not inside:

@@ -1,14 +1,13 @@
 """In Chromium: coming back to step 3, the saved footprint is on the map to redraw, not lost
 (terra-draw refuses the stored coordinates' full precision unless they are rounded)."""
 
-import importlib
 import json
 import os
 
 import pytest
-from django.apps import apps
 from django.test import Client
 
+from cases.catalogue import catalogue_sync
 from permits.services import permit_application_start, permit_application_update
 from tests.cases.factories import applicant
 from tests.conftest import multi, square
@@ -17,7 +16,6 @@ from tests.permits.api_helpers import X, Y, geojson, rect
 from tests.permits.factories import ZoneFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,7 +23,7 @@ def test_the_saved_footprint_is_drawn_again_on_step_3(
     page, page_errors, live_server, batumi, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     ZoneFactory(municipality=batumi)
     ParcelFactory(municipality=batumi, cadastral_code="05.24.11.005", geom=multi(square(X, Y, 40)))
     person = applicant()

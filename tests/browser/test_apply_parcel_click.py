@@ -1,19 +1,17 @@
 """In Chromium: step 2 of the application picks the site's parcels by clicking them on the map;
 the codes go into the list field, and saving the step stores those parcels as the site."""
 
-import importlib
 import os
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.test import Client
 
+from cases.catalogue import catalogue_sync
 from permits.services import permit_application_start
 from tests.cases.factories import applicant
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 
 SCREEN_POINT = """([lon, lat]) => {
     const p = gisportalMap.project([lon, lat]);
@@ -47,7 +45,7 @@ def test_the_applicant_clicks_parcels_and_the_step_saves_them(
     page, page_errors, live_server, cities, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     first, second = cities["BTM"][5], cities["BTM"][6]
     person = applicant()
     application = permit_application_start(
@@ -82,7 +80,7 @@ def test_a_second_click_on_a_parcel_takes_it_out_again(
     page, page_errors, live_server, cities, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     parcel = cities["BTM"][5]
     person = applicant()
     application = permit_application_start(

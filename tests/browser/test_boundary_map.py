@@ -2,15 +2,14 @@
 the drawing fills the GeoJSON field, and the request is saved with that geometry; the applicant's
 answer page shows the site now and the proposed one on a map with a legend."""
 
-import importlib
 import os
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
 from django.test import Client
 
+from cases.catalogue import catalogue_sync
 from cases.services import case_document_add
 from core.models import Role
 from permits.models import BoundaryChangeRequest
@@ -23,7 +22,6 @@ from permits.services import (
 from tests.cases.factories import applicant, pdf_file, staff
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 
 SCREEN_POINT = """([lon, lat]) => {
     const p = boundaryMap.project([lon, lat]);
@@ -54,7 +52,7 @@ def sign_in(page, live_server, person) -> None:
 def submitted(cities, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.CASES_NOTIFY_SYNC = True
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     parcel = cities["BTM"][5]
     person = applicant()
     application = permit_application_start(

@@ -1,13 +1,12 @@
 """In Chromium: step 3 of the application draws the footprint with terra-draw, shows the live
 compliance report, and saving goes on to the documents with the footprint stored."""
 
-import importlib
 import os
 
 import pytest
-from django.apps import apps
 from django.test import Client
 
+from cases.catalogue import catalogue_sync
 from permits.services import permit_application_start
 from tests.cases.factories import applicant
 from tests.conftest import multi, square
@@ -16,7 +15,6 @@ from tests.permits.api_helpers import X, Y
 from tests.permits.factories import ZoneFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,7 +27,7 @@ def test_the_applicant_draws_the_footprint_and_sees_the_report(
     tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     ZoneFactory(municipality=batumi)
     ParcelFactory(municipality=batumi, cadastral_code="05.24.11.005", geom=multi(square(X, Y, 40)))
     person = applicant()

@@ -3,13 +3,12 @@ period changed there sets the due date of the applications submitted afterwards 
 submitted keep theirs)."""
 
 import datetime
-import importlib
 from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps
 
 from cases import calendar
+from cases.catalogue import catalogue_sync
 from cases.models import DocumentType, Service, ServicePeriod
 from core.models import Role
 from tests.cases.factories import (
@@ -20,7 +19,6 @@ from tests.cases.factories import (
 )
 from tests.core.factories import UserFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 D = datetime.date
 
 
@@ -90,7 +88,7 @@ def superuser(db):
 
 
 def test_the_catalogue_holds_a_period_for_every_stage_and_class(db):
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     for code in (
         "permit_land_use_conditions",
         "permit_project_agreement",
@@ -167,7 +165,7 @@ def test_a_permit_stage_and_class_period_edited_in_the_admin_sets_the_permits_du
     from tests.permits.api_helpers import X, Y
     from tests.permits.factories import ZoneFactory
 
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     merged = Service.objects.get(code="permit_merged", municipality=None)
     client.force_login(superuser)
     assert edit_period(client, merged, "III", 33).status_code == 302

@@ -9,15 +9,16 @@ from core.models import Role
 from tests.cases.factories import draft_case, staff, submitted_case
 
 
-def test_staff_move_a_case_through_assessment_and_consultation(service, batumi, planner):
+def test_staff_move_a_case_through_assessment_to_the_decision(service, batumi, planner):
     case = submitted_case(service=service, municipality=batumi)
-    for to in (Status.IN_REVIEW, Status.CONSULTATION, Status.AWAITING_DECISION):
+    for to in (Status.IN_REVIEW, Status.AWAITING_APPLICANT, Status.IN_REVIEW):
         services.case_transition(case=case, to=to, by=planner)
+    services.case_transition(case=case, to=Status.AWAITING_DECISION, by=planner)
     case.refresh_from_db()
     assert case.status == Status.AWAITING_DECISION
     last = case.status_changes.last()
     assert (last.from_status, last.to_status, last.by) == (
-        Status.CONSULTATION,
+        Status.IN_REVIEW,
         Status.AWAITING_DECISION,
         planner,
     )

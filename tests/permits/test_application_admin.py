@@ -1,22 +1,18 @@
 """The admin lists permit applications read-only, to staff of their municipality only."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
+from cases.catalogue import catalogue_sync
 from core.models import Role
 from permits.services import permit_application_start
 from tests.cases.factories import applicant, staff
-
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
     # The catalogue comes from a data migration, which a transactional test elsewhere may have
     # flushed from a reused test database; its loader is idempotent.
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

@@ -1,15 +1,14 @@
 """Neighbour consultation: parcels within 50 m (configurable) listed for the planner, comments
 tagged supportive, neutral or objection taken only while the consultation is open."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
+from cases.catalogue import catalogue_sync
 from cases.services import case_document_add, case_transition
 from core.models import Role
 from permits.consultation import neighbour_parcels
 from permits.services import (
+    consultation_start,
     permit_application_start,
     permit_application_submit,
     permit_application_update,
@@ -20,12 +19,10 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
 
@@ -66,7 +63,7 @@ def test_comments_are_taken_only_while_the_consultation_is_open(client, batumi, 
     assert response.status_code == 400 and "only while the consultation is open" in response.text
     planner = staff(batumi, Role.PLANNER)
     case_transition(case=submitted.case, to="in_review", by=planner)
-    case_transition(case=submitted.case, to="consultation", by=planner)
+    consultation_start(application=submitted, by=planner)
     assert client.post(url, {"stance": "objection", "body": "Too tall."}).status_code == 302
     assert client.post(url, {"stance": "bad", "body": "x"}).status_code == 400
     page = client.get(url).text

@@ -1,10 +1,8 @@
 """Every application page answers 404 to whoever may not see the application."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
+from cases.catalogue import catalogue_sync
 from cases.services import case_document_add
 from core.models import Role
 from permits.services import (
@@ -18,14 +16,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
     # The catalogue comes from a data migration, which a transactional test elsewhere may have
     # flushed from a reused test database; its loader is idempotent.
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
 

@@ -1,22 +1,18 @@
 """The demo applications fill the public register, which WFS serves like every layer."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
+from cases.catalogue import catalogue_sync
 from fixtures.demo import load_demo
 from permits.demo import load_demo_applications
 from tests.layers.test_wfs_every_layer import DEMO, check_get_feature
-
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
     # The catalogue comes from a data migration, which a transactional test elsewhere may have
     # flushed from a reused test database; its loader is idempotent.
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
 

@@ -1,12 +1,11 @@
 """The whole flow through the pages: apply step by step, the planner reviews, asks, decides,
 and the decision's PDF is verified on the public page."""
 
-import importlib
 import json
 
 import pytest
-from django.apps import apps
 
+from cases.catalogue import catalogue_sync
 from cases.models import Case, Status
 from core.models import Role
 from tests.cases.factories import applicant, pdf_file, staff
@@ -15,14 +14,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y, geojson, rect
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
     # The catalogue comes from a data migration, which a transactional test elsewhere may have
     # flushed from a reused test database; its loader is idempotent.
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
     settings.GISPORTAL_PUBLIC_URL = "http://portal.test"

@@ -1,10 +1,8 @@
 """The public register of permit applications: submitted ones, no personal data, no drafts."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
+from cases.catalogue import catalogue_sync
 from permits.services import (
     permit_application_start,
     permit_application_submit,
@@ -16,14 +14,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
     # The catalogue comes from a data migration, which a transactional test elsewhere may have
     # flushed from a reused test database; its loader is idempotent.
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
 

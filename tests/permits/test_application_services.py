@@ -1,12 +1,10 @@
 """Permit applications through the services: start a draft, save it, submit it."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from cases.catalogue import catalogue_sync
 from cases.models import Status
 from permits.models import PermitApplication
 from permits.services import (
@@ -20,14 +18,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y, geojson, rect
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
     # The catalogue comes from a data migration, which a transactional test elsewhere may have
     # flushed from a reused test database; its loader is idempotent.
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     with translation.override("en"):
         yield
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,11 +1,9 @@
 """GET /api/v1/permits/applications/: an applicant reads their own applications, planners those of
 their municipality; everyone else is answered 404, as for a reference that does not exist."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
+from cases.catalogue import catalogue_sync
 from cases.services import case_document_add
 from core.models import Role
 from permits.services import (
@@ -19,13 +17,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 URL = "/api/v1/permits/applications/"
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
 

@@ -1,17 +1,16 @@
 """A boundary-change request reaches the applicant: a notification with the link to the page
-where they answer, and an action on their case page until they do (cases/actions.py hook)."""
+where they answer, and a link on their case page until they do (permits/portal.py)."""
 
-import importlib
 import json
 
 import pytest
-from django.apps import apps
 from django.utils import translation
 
-from cases.actions import case_actions
+from cases.catalogue import catalogue_sync
 from cases.models import Notification
 from cases.services import case_document_add
 from core.models import Role
+from core.modules import registry
 from permits.services import (
     boundary_change_answer,
     boundary_change_request,
@@ -25,13 +24,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y, geojson, rect
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 LABEL = "Answer the boundary-change request"
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
     with translation.override("en"):
@@ -87,7 +85,7 @@ def test_the_applicant_sees_the_action_on_the_case_page_until_answering(client, 
 def test_nobody_else_gets_the_action(client, change, batumi):
     case = change.application.case
     stranger = applicant()
-    assert case_actions(case, stranger) == []
+    assert registry.case_links(case, stranger, staff=False) == []
     client.force_login(stranger)
     assert client.get(f"/en/cases/{case.reference}/").status_code == 404
     assert client.get(f"/en/permits/boundary/{change.pk}/").status_code == 404

@@ -2,15 +2,14 @@
 accepts or rejects, and a request left unanswered for 5 working days counts as accepted."""
 
 import datetime
-import importlib
 import json
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from cases.calendar import add_working_days, today
+from cases.catalogue import catalogue_sync
 from cases.services import case_document_add
 from core.models import Role
 from permits.models import BoundaryChangeRequest
@@ -28,14 +27,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y, geojson, rect
 from tests.permits.factories import ConstraintFactory, ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
     # The catalogue comes from a data migration, which a transactional test elsewhere may have
     # flushed from a reused test database; its loader is idempotent.
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
     with translation.override("en"):

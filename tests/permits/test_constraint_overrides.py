@@ -1,13 +1,11 @@
 """A planner adds or removes an application's constraints, always with a reason, and the review
 page shows the constraints as corrected with who did it, when and why."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from cases.catalogue import catalogue_sync
 from cases.services import case_document_add
 from core.models import Role
 from permits.models import ConstraintKind, ConstraintOverride
@@ -24,14 +22,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y, rect
 from tests.permits.factories import ConstraintFactory, ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
     # The catalogue comes from a data migration, which a transactional test elsewhere may have
     # flushed from a reused test database; its loader is idempotent.
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
     with translation.override("en"):

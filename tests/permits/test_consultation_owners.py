@@ -3,20 +3,18 @@ the owners of the parcels within 50 m (configurable) are written to with the lin
 page, once, and comments are refused once it has closed. Owners are personal data: staff of the
 parcel's municipality only, never on a public page or layer."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
 from cases.calendar import add_working_days, today
+from cases.catalogue import catalogue_sync
 from cases.models import Notification, Status
 from cases.services import case_document_add, case_transition
 from core.models import Role
 from parcels.models import ParcelOwner
-from permits.models import Consultation, ConsultedNeighbour
+from permits.models import CONSULTATION, Consultation, ConsultedNeighbour
 from permits.services import (
     consultation_start,
     consultations_close,
@@ -30,15 +28,13 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
-
 NEAR_NAME = "Tamar Neighbouradze"
 FAR_NAME = "Zurab Farawayshvili"
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
     settings.SMS_BACKEND = "tests.cases.sms_backends.KeepingSmsBackend"
@@ -106,7 +102,7 @@ def test_the_planner_starts_it_and_the_owners_within_50_m_are_written_to(
     )
     assert response.status_code == 302
     in_review.case.refresh_from_db()
-    assert in_review.case.status == Status.CONSULTATION
+    assert in_review.case.status == CONSULTATION
     consultation = Consultation.objects.get(application=in_review)
     assert consultation.ends_on == add_working_days(today(), 10)
     assert consultation.radius_m == 50

@@ -1,12 +1,11 @@
 """The admin shows the audit trail of applications (constraint overrides, boundary change
 requests, neighbour comments) read-only, to staff of the application's municipality only."""
 
-import importlib
 import json
 
 import pytest
-from django.apps import apps
 
+from cases.catalogue import catalogue_sync
 from cases.services import case_document_add
 from core.models import Role
 from permits.models import BoundaryChangeRequest, ConstraintOverride, NeighbourComment
@@ -23,13 +22,12 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y, geojson, rect
 from tests.permits.factories import ZoneFactory
 
-catalogue = importlib.import_module("cases.migrations.0002_load_permit_catalogue")
 MODELS = ("constraintoverride", "boundarychangerequest", "neighbourcomment")
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path, db):
-    catalogue.load_catalogue(apps, None)
+    catalogue_sync()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CASES_NOTIFY_SYNC = True
 

@@ -1,0 +1,247 @@
+"""The module registry: what each app adds to the portal, declared in its own `portal.py`.
+
+An app declares one `Module` with `register(Module(...))` in `<app>/portal.py`; the registry
+finds these files at start-up, as the admin finds `admin.py`. From the declarations the
+platform builds what no lower app may name: the navigation, the actions offered at a place
+(the parcel card, feature cards, the parcel page), the links from a case to the module's own
+pages, the notification kinds, the service catalogue and the statuses a module adds to the
+common ones. Nothing below the services names a service: a new one is a line in
+INSTALLED_APPS, an include() in the URL root and its own files (docs/adding-a-service.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import autodiscover_modules
+
+
+class Audience:
+    """Who sees a navigation link."""
+
+    PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link of the site's navigation."""
+
+    label: str
+    url_name: str
+    audience: str = Audience.PUBLIC
+    # Smaller first; links of every module are merged in this order.
+    order: int = 100
+    # The `page` key of the views it leads to, so that the header marks it as current.
+    page: str = ""
+    # False: in the footer only (public links are all in the footer too).
+    in_header: bool = True
+    # Further condition on the user (e.g. handles applications somewhere); None: everyone of
+    # the audience.
+    show: Callable[[Any], bool] | None = None
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+    def shown_to(self, user) -> bool:
+        signed_in = bool(user is not None and user.is_authenticated and user.is_active)
+        if self.audience == Audience.SIGNED_IN and not signed_in:
+            return False
+        if self.audience == Audience.STAFF and not (signed_in and user.is_staff):
+            return False
+        return self.show is None or bool(self.show(user))
+
+
+@dataclass(frozen=True)
+class Link:
+    """Something to do or open: the link's text, where it goes, and by when (if known)."""
+
+    label: str
+    url: str
+    description: str = ""
+    due: datetime.date | None = None
+    # The main action of its kind is drawn as a button; the others as quiet buttons.
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place on the map that someone is looking at: a point in EPSG:4326 and what is there.
+
+    `parcel` is the current cadastral parcel there, if any (a parcels.Parcel); `feature` the
+    (layer name, feature id) of the feature whose card is shown, if any.
+    """
+
+    lon: float
+    lat: float
+    municipality: Any = None
+    parcel: Any = None
+    feature: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification a module sends, with its templates.
+
+    The templates are `<template>_subject.txt` and `<template>_body.txt`; a kind with `sms`
+    also goes by SMS (its subject and link) to a person whose phone is known. An `essential`
+    kind (a decision, a request with a deadline) is sent at once even to people who take a
+    daily digest.
+    """
+
+    name: str
+    template: str
+    label: str = ""
+    sms: bool = False
+    essential: bool = False
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """A status a module adds to the common statuses of cases, with its transitions.
+
+    `after`: the statuses a case may come from; `before`: those it may go to. A status with
+    `own_action` is reached only through the module's own service (which does what it needs,
+    such as writing to neighbours), never through the plain status change. While a case is in
+    an `open` status the clock runs and staff work on it.
+    """
+
+    value: str
+    label: str
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    open: bool = True
+    own_action: bool = False
+    tell_applicant: bool = True
+
+
+PlaceActions = Callable[[Place, Any], Iterable[Link]]
+CaseLinks = Callable[[Any, Any], Iterable[Link]]
+
+
+@dataclass(frozen=True)
+class Module:
+    """What one app adds to the portal. Only `app` and `title` are required.
+
+    `code` is the module's name in the service catalogue (`cases.Service.module`) and `role`
+    the staff role that handles its services; apps that offer no service leave both empty.
+    `catalogue` is a JSON file of service rows, relative to the app's folder (see
+    cases/catalogue.py for its shape), loaded after every migrate.
+    """
+
+    app: str
+    title: str
+    code: str | None = None
+    role: str | None = None
+    nav: tuple[NavLink, ...] = ()
+    place_actions: PlaceActions | None = None
+    applicant_links: CaseLinks | None = None
+    staff_links: CaseLinks | None = None
+    notifications: tuple[NotificationKind, ...] = ()
+    catalogue: str | None = None
+    statuses: tuple[CaseStatus, ...] = field(default=())
+
+
+class ModuleRegistry:
+    def __init__(self) -> None:
+        self._modules: dict[str, Module] = {}
+
+    def register(self, module: Module) -> Module:
+        known = self._modules.get(module.app)
+        if known is not None and known != module:
+            raise ValueError(f"Module {module.app!r} is registered twice.")
+        if module.code and any(
+            m.code == module.code and m.app != module.app for m in self._modules.values()
+        ):
+            raise ValueError(f"Two modules declare the catalogue code {module.code!r}.")
+        self._modules[module.app] = module
+        return module
+
+    def unregister(self, app: str) -> None:
+        self._modules.pop(app, None)
+
+    def all(self) -> list[Module]:
+        return list(self._modules.values())
+
+    def get(self, app: str) -> Module | None:
+        return self._modules.get(app)
+
+    def by_code(self, code: str) -> Module | None:
+        """The module whose services carry this code in the catalogue."""
+        return next((m for m in self._modules.values() if m.code == code), None)
+
+    def services(self) -> list[Module]:
+        """The modules that offer services (have a catalogue code)."""
+        return [m for m in self._modules.values() if m.code]
+
+    def role_for(self, code: str) -> str | None:
+        module = self.by_code(code)
+        return module.role if module else None
+
+    def codes_for_roles(self, roles: Iterable[str]) -> list[str]:
+        """The catalogue codes of the modules that these staff roles handle."""
+        roles = set(roles)
+        return sorted(m.code for m in self.services() if m.role in roles)
+
+    def handling_roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.services() if m.role)
+
+    def nav(self, user, audience: str) -> list[tuple[NavLink, str]]:
+        """The links of one audience that this user sees, with their addresses, in order."""
+        found = []
+        for module in self._modules.values():
+            for link in module.nav:
+                if link.audience != audience or not link.shown_to(user):
+                    continue
+                url = link.url()
+                if url is not None:
+                    found.append((link, url))
+        found.sort(key=lambda pair: pair[0].order)
+        return found
+
+    def place_actions(self, place: Place, user) -> list[Link]:
+        """What every module offers at this place, primary actions first."""
+        found: list[Link] = []
+        for module in self._modules.values():
+            if module.place_actions is not None:
+                found.extend(module.place_actions(place, user))
+        return sorted(found, key=lambda link: not link.primary)
+
+    def case_links(self, case, user, *, staff: bool) -> list[Link]:
+        """The links of the case's module for its applicant, or for the staff handling it."""
+        module = self.by_code(case.service.module)
+        if module is None:
+            return []
+        function = module.staff_links if staff else module.applicant_links
+        return list(function(case, user)) if function is not None else []
+
+    def notification_kinds(self) -> dict[str, NotificationKind]:
+        kinds: dict[str, NotificationKind] = {}
+        for module in self._modules.values():
+            for kind in module.notifications:
+                if kind.name in kinds and kinds[kind.name] != kind:
+                    raise ValueError(f"Notification kind {kind.name!r} is declared twice.")
+                kinds[kind.name] = kind
+        return kinds
+
+    def statuses(self, code: str | None = None) -> list[CaseStatus]:
+        """The statuses modules add: of the module with this catalogue code, or of all."""
+        if code is not None:
+            module = self.by_code(code)
+            return list(module.statuses) if module else []
+        return [status for m in self._modules.values() for status in m.statuses]
+
+    def autodiscover(self) -> None:
+        autodiscover_modules("portal")
+
+
+registry = ModuleRegistry()
+register = registry.register
