@@ -1,4 +1,4 @@
-"""Layers that core publishes: municipal boundaries and districts."""
+"""The tenancy floor's layers, published by the registry itself: municipal boundaries, districts."""
 
 from core.models import District, Municipality
 from layers.registry import Layer, register
