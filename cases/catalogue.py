@@ -1,6 +1,6 @@
 """The service catalogue's first rows, loaded from each module's own data after every migrate.
 
-A module names a JSON file in its portal.py (`Module.catalogue`), shaped:
+A module names a JSON file in its portal.py (`Module.catalogue`), or gives the rows there:
 
     {"services": [{"code", "name_ka", "name_en", "working_days", "period_note", "fee_gel",
                    "description_ka", "description_en",
@@ -28,11 +28,14 @@ from core.modules import Module, registry
 def catalogue_rows(module: Module) -> list[dict]:
     if not module.catalogue:
         return []
-    path = Path(apps.get_app_config(module.app).path) / module.catalogue
-    rows = json.loads(path.read_text(encoding="utf-8"))["services"]
+    if isinstance(module.catalogue, str):
+        path = Path(apps.get_app_config(module.app).path) / module.catalogue
+        rows = json.loads(path.read_text(encoding="utf-8"))["services"]
+    else:
+        rows = list(module.catalogue)
     for row in rows:
         if row.get("module", module.code) != module.code:
-            raise ValueError(f"{path}: service {row['code']} belongs to module {module.code}.")
+            raise ValueError(f"{module.app}: service {row['code']} is not of {module.code}.")
     return rows
 
 

@@ -33,6 +33,7 @@ class NavLink:
     """A link of the site's navigation."""
 
     label: str
+    # A URL name to reverse, or a path that starts with "/".
     url_name: str
     audience: str = Audience.PUBLIC
     # Smaller first; links of every module are merged in this order.
@@ -46,6 +47,8 @@ class NavLink:
     show: Callable[[Any], bool] | None = None
 
     def url(self) -> str | None:
+        if self.url_name.startswith("/"):
+            return self.url_name
         try:
             return reverse(self.url_name)
         except NoReverseMatch:
@@ -133,8 +136,9 @@ class Module:
 
     `code` is the module's name in the service catalogue (`cases.Service.module`) and `role`
     the staff role that handles its services; apps that offer no service leave both empty.
-    `catalogue` is a JSON file of service rows, relative to the app's folder (see
-    cases/catalogue.py for its shape), loaded after every migrate.
+    `catalogue` holds the module's services for the catalogue: a JSON file relative to the
+    app's folder, or the rows themselves (see cases/catalogue.py for their shape); they are
+    loaded after every migrate.
     """
 
     app: str
@@ -146,7 +150,7 @@ class Module:
     applicant_links: CaseLinks | None = None
     staff_links: CaseLinks | None = None
     notifications: tuple[NotificationKind, ...] = ()
-    catalogue: str | None = None
+    catalogue: str | tuple[dict[str, Any], ...] | None = None
     statuses: tuple[CaseStatus, ...] = field(default=())
 
 
