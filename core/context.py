@@ -14,7 +14,13 @@ def navigation(user) -> dict[str, list[dict]]:
     """The registry's links by audience, as the header and the footer draw them."""
     return {
         audience: [
-            {"label": link.label, "url": url, "page": link.page, "in_header": link.in_header}
+            {
+                "label": link.label,
+                "url": url,
+                "page": link.page,
+                "in_header": link.in_header,
+                "badge": link.badge(user) if link.badge is not None else None,
+            }
             for link, url in registry.nav(user, audience)
         ]
         for audience in (Audience.PUBLIC, Audience.SIGNED_IN, Audience.STAFF)

@@ -45,6 +45,8 @@ class NavLink:
     # Further condition on the user (e.g. handles applications somewhere); None: everyone of
     # the audience.
     show: Callable[[Any], bool] | None = None
+    # A number shown beside the label for this user (unread notifications); None or 0: none.
+    badge: Callable[[Any], int | None] | None = None
 
     def url(self) -> str | None:
         if self.url_name.startswith("/"):
@@ -127,6 +129,7 @@ class CaseStatus:
 
 
 PlaceActions = Callable[[Place, Any], Iterable[Link]]
+PlacePanels = Callable[[Place, Any, bool], Iterable[str]]
 CaseLinks = Callable[[Any, Any], Iterable[Link]]
 
 
@@ -147,6 +150,9 @@ class Module:
     role: str | None = None
     nav: tuple[NavLink, ...] = ()
     place_actions: PlaceActions | None = None
+    # Sections of HTML a module adds to the card (compact=True) and the page of a place,
+    # such as a feature's comment thread: called with (place, request, compact).
+    place_panels: PlacePanels | None = None
     applicant_links: CaseLinks | None = None
     staff_links: CaseLinks | None = None
     notifications: tuple[NotificationKind, ...] = ()
@@ -218,6 +224,14 @@ class ModuleRegistry:
             if module.place_actions is not None:
                 found.extend(module.place_actions(place, user))
         return sorted(found, key=lambda link: not link.primary)
+
+    def place_panels(self, place: Place, request, *, compact: bool) -> list[str]:
+        """The HTML sections every module adds to the card or page of this place."""
+        found: list[str] = []
+        for module in self._modules.values():
+            if module.place_panels is not None:
+                found.extend(module.place_panels(place, request, compact))
+        return found
 
     def case_links(self, case, user, *, staff: bool) -> list[Link]:
         """The links of the case's module for its applicant, or for the staff handling it."""

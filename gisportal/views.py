@@ -62,7 +62,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     if code:
         parcel = selectors.parcel_by_code(code, queryset=parcels_for_card())
         if parcel is not None:
-            selected = parcel_display(parcel, request.user)
+            selected = parcel_display(parcel, request)
             selected_card = render_to_string("parcels/_card.html", selected, request)
     config = {
         "language": language,

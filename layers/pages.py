@@ -340,17 +340,23 @@ def layer_card(request: HttpRequest, name: str) -> HttpResponse:
 CLICK_TOLERANCE_M = 10.0
 
 
-def feature_context(layer: Layer, feature: layer_selectors.Feature, user=None) -> dict[str, Any]:
-    place_actions = []
+def feature_context(
+    layer: Layer, feature: layer_selectors.Feature, request=None, *, compact: bool = True
+) -> dict[str, Any]:
+    """What a feature's card (compact) and page show, with what the modules add at it."""
+    place_actions, place_panels = [], []
     if feature.center is not None:
         place = Place(
             lon=feature.center[0], lat=feature.center[1], feature=(layer.name, str(feature.id))
         )
-        place_actions = modules.place_actions(place, user)
+        place_actions = modules.place_actions(place, getattr(request, "user", None))
+        if request is not None:
+            place_panels = modules.place_panels(place, request, compact=compact)
     return {
         "layer": layer,
         "feature": feature,
         "place_actions": place_actions,
+        "place_panels": place_panels,
         "label": feature_label(layer, feature),
         "rows": property_rows(layer, feature),
         "links": feature_links(layer, feature),
@@ -388,6 +394,6 @@ def layer_feature_page(request: HttpRequest, name: str, feature_id: str) -> Http
             config=config,
             legend=layer_legend(layer),
             page="layer-feature",
-            **feature_context(layer, feature, request.user),
+            **feature_context(layer, feature, request, compact=False),
         ),
     )

@@ -30,9 +30,10 @@ def parcels_for_card():
     )
 
 
-def parcel_display(parcel: Parcel, user=None) -> dict[str, Any]:
-    """What the card and the parcel page show besides the model's own fields, with what the
-    modules offer to this user at the parcel."""
+def parcel_display(parcel: Parcel, request=None, *, compact: bool = True) -> dict[str, Any]:
+    """What the card (compact) and the parcel page show besides the model's own fields, with
+    what the modules offer at the parcel to the person asking."""
+    user = getattr(request, "user", None)
     geom = parcel.geom.transform(settings.SRID_API, clone=True)
     center = geom.point_on_surface
     zone = parcel.zone
@@ -49,6 +50,9 @@ def parcel_display(parcel: Parcel, user=None) -> dict[str, Any]:
     return {
         "parcel": parcel,
         "place_actions": modules.place_actions(place, user),
+        "place_panels": modules.place_panels(place, request, compact=compact)
+        if request is not None
+        else [],
         "zone": zone,
         "area": whole_number(parcel.area_m2),
         **limits,
@@ -81,7 +85,7 @@ def parcel_card(request: HttpRequest) -> HttpResponse:
             {"message": _("There is no parcel here.")},
             status=404,
         )
-    return render(request, "parcels/_card.html", parcel_display(parcel, request.user))
+    return render(request, "parcels/_card.html", parcel_display(parcel, request))
 
 
 @require_GET
@@ -128,7 +132,7 @@ def parcel_page(request: HttpRequest, code: str) -> HttpResponse:
             _("No parcel has the cadastral code %(code)s.") % {"code": code},
             query=code,
         )
-    display = parcel_display(parcel, request.user)
+    display = parcel_display(parcel, request, compact=False)
     language = translation.get_language()
     config = {
         "styleUrl": f"{reverse('layers:style')}?lang={language}",

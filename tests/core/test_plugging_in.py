@@ -61,6 +61,13 @@ def test_its_place_action_is_on_the_parcel_card_and_page(client, trial_module, p
     assert "Plant a tree here" in page
 
 
+def test_its_panel_is_on_the_card_short_and_on_the_page_in_full(client, trial_module, parcels):
+    card = client.get("/en/parcels/card/", {"code": "05.24.11.005"}).text
+    assert '<section class="tree-census">3 trees counted</section>' in card
+    page = client.get("/en/parcels/05.24.11.005/").text
+    assert '<section class="tree-census">12 trees counted</section>' in page
+
+
 def test_its_place_action_is_on_the_cards_of_features(client, trial_module, parcels):
     feature = parcels["rustaveli"]
     card = client.get("/en/layers/trial-planting-sites/card/", {"id": str(feature.pk)}).text

@@ -1,5 +1,7 @@
 """The trial module's declaration: a link, an action at parcels, a case link and a service."""
 
+from django.utils.html import format_html
+
 from core.models import Role
 from core.modules import Audience, Link, Module, NavLink, register
 
@@ -8,6 +10,11 @@ def place_actions(place, user):
     if place.parcel is None:
         return [Link(label="Plant a tree near here", url="/trial/near/")]
     return [Link(label="Plant a tree here", url=f"/trial/?parcel={place.parcel.cadastral_code}")]
+
+
+def place_panels(place, request, compact):
+    count = 3 if compact else 12
+    return [format_html('<section class="tree-census">{} trees counted</section>', count)]
 
 
 def staff_links(case, user):
@@ -22,9 +29,10 @@ register(
         role=Role.PROPERTY_OFFICER,
         nav=(
             NavLink("Street trees", "/trial/"),
-            NavLink("Tree requests", "/trial/queue/", audience=Audience.STAFF),
+            NavLink("Tree requests", "/trial/queue/", audience=Audience.STAFF, badge=lambda u: 4),
         ),
         place_actions=place_actions,
+        place_panels=place_panels,
         staff_links=staff_links,
         catalogue=(
             {
