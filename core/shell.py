@@ -23,6 +23,16 @@ from core.models import Municipality
 LANGUAGE_SWITCH = (("ka", "ქა", "ქართული"), ("en", "EN", "English"))
 
 
+def in_language(path: str, language: str) -> str:
+    """The same page in another language; for an address that resolves to no page (a 404),
+    the same address under the other language's prefix."""
+    translated = translate_url(path, language)
+    current = translation.get_language()
+    if translated == path and language != current and path.startswith(f"/{current}/"):
+        return f"/{language}/" + path.removeprefix(f"/{current}/")
+    return translated
+
+
 def language_links(request: HttpRequest) -> list[dict[str, Any]]:
     """The current page in each language; the map's script appends the map position."""
     current = translation.get_language()
@@ -32,7 +42,7 @@ def language_links(request: HttpRequest) -> list[dict[str, Any]]:
             "code": code,
             "label": label,
             "name": name,
-            "url": translate_url(path, code),
+            "url": in_language(path, code),
             "current": code == current,
         }
         for code, label, name in LANGUAGE_SWITCH

@@ -4,7 +4,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
 pytestmark = pytest.mark.django_db
 
@@ -52,45 +51,6 @@ def test_map_page_loads_nothing_from_the_internet(client, batumi):
     html = client.get("/ka/").content.decode()
 
     assert not EXTERNAL_URL.search(html)
-
-
-def test_city_switch_links_to_each_municipality_centre(client, batumi):
-    html = client.get("/en/").content.decode()
-
-    assert 'href="/en/#12.5/41.64000/41.64000" data-city="BTM"' in html
-
-
-def test_language_switch_keeps_the_page_and_its_query(client, parcels):
-    html = client.get("/ka/parcels/?q=05.24").content.decode()
-
-    assert 'href="/en/parcels/?q=05.24"' in html
-    assert 'href="/ka/parcels/?q=05.24"' in html
-
-
-def test_anonymous_visitor_is_offered_to_sign_in(client):
-    html = client.get("/ka/").content.decode()
-
-    assert 'href="/ka/accounts/login/?next=/ka/"' in html
-
-
-def test_signed_in_staff_sees_e_mail_sign_out_and_administration(client):
-    user = get_user_model().objects.create_user(
-        "planner", email="planner@batumi.example", password="x", is_staff=True
-    )
-    client.force_login(user)
-
-    html = client.get("/en/").content.decode()
-
-    assert "planner@batumi.example" in html
-    assert 'action="/en/accounts/logout/"' in html
-    assert 'href="/en/admin/"' in html
-
-
-def test_signed_in_citizen_sees_no_administration_link(client):
-    user = get_user_model().objects.create_user("citizen", email="c@example.com", password="x")
-    client.force_login(user)
-
-    assert 'href="/en/admin/"' not in client.get("/en/").content.decode()
 
 
 def test_map_page_opens_with_the_card_of_a_parcel_given_by_code(client, parcels):
