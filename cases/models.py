@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cases.filetypes import readable_type
 from cases.statuses import (
     Status,
     finished_statuses,
@@ -188,6 +189,11 @@ class DocumentType(models.Model):
     @property
     def max_size_bytes(self) -> int:
         return self.max_size_mb * 1024 * 1024
+
+    @property
+    def accepted_kinds(self) -> str:
+        """The kinds of file it accepts as people know them ("PDF, DWG"), not MIME types."""
+        return ", ".join(readable_type(t) for t in self.content_types)
 
 
 # ---------------------------------------------------------------------------------------------

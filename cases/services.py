@@ -8,7 +8,6 @@ the API answers 400); acting without the right answers `PermissionDenied`.
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import calendar, statuses
+from cases.filetypes import readable_type, sniff_content_type
 from cases.models import (
     Case,
     CaseDocument,
@@ -450,40 +450,6 @@ def case_message_post(
     return message
 
 
-# Signatures of the file kinds a service is likely to accept; a file whose bytes do not match
-# what its name claims is refused rather than trusted.
-_SIGNATURES: list[tuple[bytes, str]] = [
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-    (b"AC10", "image/vnd.dwg"),
-]
-_ZIP_BASED = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".zip": "application/zip",
-}
-_SIGNED_TYPES = {content_type for _sig, content_type in _SIGNATURES} | set(_ZIP_BASED.values())
-
-
-def sniff_content_type(head: bytes, name: str) -> str:
-    """The content type from the file's first bytes, or from its name for kinds without one."""
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if head.startswith(b"PK\x03\x04"):
-        return _ZIP_BASED.get(suffix, "application/zip")
-    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    # A name that claims a kind with a signature, on bytes without it, is not that kind.
-    return "application/octet-stream" if guessed in _SIGNED_TYPES else guessed
-
-
 @transaction.atomic
 def case_document_add(
     *, case: Case, doc_type: str, file: UploadedFile, by: AbstractBaseUser
@@ -523,11 +489,11 @@ def case_document_add(
     name = (file.name or "document").rsplit("/", 1)[-1][-255:]
     content_type = sniff_content_type(head, name)
     if kind.content_types and content_type not in kind.content_types:
-        allowed = ", ".join(_readable_type(t) for t in kind.content_types)
+        allowed = ", ".join(readable_type(t) for t in kind.content_types)
         raise ValidationError(
             {
                 "file": _("“%(type)s” accepts %(allowed)s; this file is %(found)s.")
-                % {"type": kind.name, "allowed": allowed, "found": _readable_type(content_type)}
+                % {"type": kind.name, "allowed": allowed, "found": readable_type(content_type)}
             },
             code="content_type",
         )
@@ -545,19 +511,6 @@ def case_document_add(
     document.full_clean()
     document.save()
     return document
-
-
-def _readable_type(content_type: str) -> str:
-    names = {
-        "application/pdf": "PDF",
-        "image/png": "PNG",
-        "image/jpeg": "JPEG",
-        "image/tiff": "TIFF",
-        "image/vnd.dwg": "DWG",
-        "application/zip": "ZIP",
-        "application/octet-stream": _("an unknown kind of file"),
-    }
-    return names.get(content_type, content_type)
 
 
 # ---------------------------------------------------------------------------------------------

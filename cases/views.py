@@ -133,7 +133,7 @@ def _case_context(request, case, **forms) -> dict:
         "missing": services.missing_documents(case) if case.status == Status.DRAFT else [],
         "decision": decision,
         "today": calendar.today(),
-        "page": "cases",
+        "page": "queue" if staff and not applicant else "cases",
         "message_form": forms.get("message_form") or MessageForm(),
         "document_form": (forms.get("document_form") or DocumentForm(document_types=document_types))
         if can_upload

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "permits",
     "fixtures",
     "gisportal",
+    # Django's own form templates, found after core's overrides (core/forms.py).
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "gisportal.urls"
+# Forms render through the project's templates, so that core's one form style applies to all.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 # The page the brand in the header and "back to the map" links lead to.
 PORTAL_HOME_URL_NAME = "portal:map"
 WSGI_APPLICATION = "gisportal.wsgi.application"
