@@ -1,6 +1,7 @@
 """The admin of the one window: the service catalogue (edited by municipal administrators),
 and applications read-only (they change only through the services, which keep the history)."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 
@@ -15,6 +16,7 @@ from cases.models import (
     ServicePeriod,
 )
 from core.admin_scoping import MunicipalityScopedAdmin, is_active_superuser
+from core.modules import registry as modules
 
 
 class ServicePeriodInline(admin.TabularInline):
@@ -43,6 +45,15 @@ class ServiceAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_filter = ["module", "active"]
     search_fields = ["code", "name_ka", "name_en"]
     inlines = [ServicePeriodInline, DocumentTypeInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "module":
+            # A service belongs to one of the installed modules, chosen by its title.
+            choices = [(m.code, f"{m.title} ({m.code})") for m in modules.services()]
+            return forms.ChoiceField(
+                label=db_field.verbose_name, help_text=db_field.help_text, choices=choices
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         # Services offered everywhere are shown to all staff (read-only unless superuser).

@@ -20,3 +20,24 @@ def test_a_municipal_admin_sees_the_catalogue_and_only_their_cases(
     response = client.get(f"/en/admin/cases/service/{service.pk}/change/")
     assert response.status_code == 200
     assert 'name="_save"' not in response.content.decode()
+
+
+def test_a_service_is_given_to_one_of_the_installed_modules(admin_client, batumi):
+    page = admin_client.get("/en/admin/cases/service/add/").content.decode()
+    assert '<option value="permits">Building permits (permits)</option>' in page
+    response = admin_client.post(
+        "/en/admin/cases/service/add/",
+        {
+            "code": "unknown_module_service",
+            "name_ka": "სატესტო",
+            "name_en": "Test",
+            "module": "no-such-module",
+            "working_days": 5,
+            "fee_gel": "0",
+            "periods-TOTAL_FORMS": "0",
+            "periods-INITIAL_FORMS": "0",
+            "document_types-TOTAL_FORMS": "0",
+            "document_types-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
