@@ -1,12 +1,11 @@
 """Safe reading of an uploaded file: what GDAL may open, and how, before anything is stored.
 
 The upload is saved under a generated name in a private temporary directory, so no name that a
-person chose ever reaches GDAL or becomes a /vsi path. Its extension and first bytes must agree
-on one of four formats, and GDAL's driver must agree too: a VRT, or anything else that can point
-GDAL at other files or the network, is refused before it is read. A zip is unpacked by Python,
-member by member, with its declared and its real sizes counted against limits (zip bombs), and
-with traversal, absolute names, symbolic links and nested archives refused. GDAL reads with its
-network access closed. CSV files are read by Python's csv module, not by GDAL.
+person chose ever reaches GDAL or becomes a /vsi path. Opening it (signatures, zips and their
+limits, layers, GDAL with its network closed) is `core.gisfiles`, which the parcel import
+shares; this module adds what only uploads need: the upload's own size limit, GeoJSON that
+links elsewhere, CSV (read by Python's csv module, not by GDAL), and refusals that name the
+form field or API parameter at fault.
 """
 
 from __future__ import annotations
@@ -15,33 +14,22 @@ import codecs
 import csv
 import io
 import json
-import os
 import shutil
-import sqlite3
-import stat
-import tempfile
-import threading
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
-import pyogrio
-import pyogrio.errors
-import pyogrio.raw
 import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from parcels.importer import ParcelImportError, crs_label
-from parcels.importer import _check_signature as _parcel_signature
+from core import gisfiles
+from core.gisfiles import MB, GisFileError, crs_label, max_upload_bytes
 
-MB = 1024 * 1024
-ALLOWED_DRIVERS = ("GPKG", "ESRI Shapefile", "GeoJSON", "CSV")
 # What each extension must be. Everything else, .vrt first of all, is refused by name.
 EXTENSIONS = {
     ".gpkg": "GPKG",
@@ -50,57 +38,10 @@ EXTENSIONS = {
     ".json": "GeoJSON",
     ".csv": "CSV",
 }
-_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-_ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".7z", ".rar", ".bz2", ".xz", ".kmz")
 _CURVED = ("Circular", "Compound", "Curve", "Surface")
 LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 LAT_NAMES = ("lat", "latitude", "y")
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom", "wkt_geom")
-_READ_ERRORS = (
-    pyogrio.errors.DataSourceError,
-    pyogrio.errors.DataLayerError,
-    pyogrio.errors.FeatureError,
-    pyogrio.errors.FieldError,
-    pyogrio.errors.GeometryError,
-    OSError,
-)
-# A proxy on the discard port, where nothing listens: any HTTP request GDAL might try (a linked
-# CRS, a remote schema) fails at once instead of reaching the network. The curl options close
-# /vsicurl/ and friends; no /vsi path is built here in any case.
-_GDAL_OFFLINE = {
-    "GDAL_HTTP_PROXY": "127.0.0.1:9",
-    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
-    "GDAL_HTTP_TIMEOUT": "1",
-    "GDAL_HTTP_CONNECTTIMEOUT": "1",
-    "GDAL_HTTP_MAX_RETRY": "0",
-    "GDAL_HTTP_NETRC": "NO",
-    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".gisportal-none",
-    "CPL_VSIL_CURL_USE_HEAD": "NO",
-    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
-    "OGR_GEOJSON_MAX_OBJ_SIZE": "0",
-    "GDAL_ENABLE_DEPRECATED_DRIVER_VRT": "NO",
-}
-_gdal_lock = threading.Lock()
-
-
-def limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def max_upload_bytes() -> int:
-    return limit("DATASET_UPLOAD_MAX_BYTES", 100 * MB)
-
-
-def max_unpacked_bytes() -> int:
-    return limit("DATASET_UNPACKED_MAX_BYTES", 500 * MB)
-
-
-def max_zip_ratio() -> int:
-    return limit("DATASET_ZIP_MAX_RATIO", 200)
-
-
-def max_zip_members() -> int:
-    return limit("DATASET_ZIP_MAX_MEMBERS", 100)
 
 
 class UploadRefused(Exception):
@@ -133,22 +74,6 @@ class UploadRefused(Exception):
         if self.report is not None:
             data["report"] = self.report
         return data
-
-
-@contextmanager
-def gdal_offline() -> Iterator[None]:
-    """GDAL configured with no network and no directory listing, for the read only.
-
-    The options are global to the process, so they are set under a lock and the previous
-    values put back: other code (exports, OGC clients in tests) keeps its own settings.
-    """
-    with _gdal_lock:
-        before = {key: pyogrio.get_gdal_config_option(key) for key in _GDAL_OFFLINE}
-        pyogrio.set_gdal_config_options(_GDAL_OFFLINE)
-        try:
-            yield
-        finally:
-            pyogrio.set_gdal_config_options(before)
 
 
 @dataclass
@@ -204,9 +129,8 @@ def staged_upload(fileobj, original_name: str) -> Iterator[tuple[Path, str]]:
             % {"name": name, "size": size, "max": biggest},
             code="too_large",
         )
-    with tempfile.TemporaryDirectory(prefix="dataset-upload-") as tmp:
-        os.chmod(tmp, stat.S_IRWXU)
-        path = Path(tmp) / f"upload{suffix}"
+    with gisfiles.private_directory("dataset-upload-") as tmp:
+        path = tmp / f"{gisfiles.STAGED_STEM}{suffix}"
         written = 0
         with path.open("wb") as out:
             chunks = (
@@ -230,158 +154,15 @@ def _refuse(message: str, code: str = "hostile") -> None:
     raise UploadRefused(message, code=code)
 
 
-def _check_signature(path: Path, driver: str, name: str) -> None:
-    """The first bytes must be those of the format the extension names (parcels' check)."""
+@contextmanager
+def _as_refusal() -> Iterator[None]:
+    """A refusal of core.gisfiles as an upload's refusal, with its code, parameter and choices."""
     try:
-        _parcel_signature(path, driver, name)
-    except ParcelImportError as exc:
-        raise UploadRefused(exc.message, code="format") from None
-
-
-def check_zip(path: Path, name: str) -> list[zipfile.ZipInfo]:
-    """The members of a zip, after every check that does not need to inflate them."""
-    if not zipfile.is_zipfile(path):
-        _refuse(_("%(name)s is not a zip archive.") % {"name": name}, "format")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
-        _refuse(_("%(name)s cannot be unpacked: %(error)s.") % {"name": name, "error": exc})
-    if len(members) > max_zip_members():
-        _refuse(
-            _("%(name)s holds %(count)s files; at most %(max)s are accepted.")
-            % {"name": name, "count": len(members), "max": max_zip_members()},
-            "too_many_members",
-        )
-    declared = 0
-    for member in members:
-        filename = member.filename
-        parts = PurePosixPath(filename.replace("\\", "/")).parts
-        if (
-            filename.startswith(("/", "\\"))
-            or ".." in parts
-            or (len(filename) > 1 and filename[1] == ":")
-        ):
-            _refuse(
-                _("%(name)s holds %(member)r, a path that leaves the archive; it is refused.")
-                % {"name": name, "member": filename},
-                "zip_slip",
-            )
-        mode = member.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            _refuse(
-                _("%(name)s holds a symbolic link (%(member)s); it is refused.")
-                % {"name": name, "member": filename},
-                "zip_symlink",
-            )
-        if member.is_dir():
-            continue
-        if filename.lower().endswith(_ARCHIVE_SUFFIXES):
-            _refuse(
-                _("%(name)s holds another archive (%(member)s); unpack it and upload its contents.")
-                % {"name": name, "member": filename},
-                "zip_nested",
-            )
-        declared += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > MB and ratio > max_zip_ratio():
-            _refuse(
-                _(
-                    "%(name)s: %(member)s inflates %(ratio)d times (at most %(max)d); "
-                    "it looks like a zip bomb and is refused."
-                )
-                % {"name": name, "member": filename, "ratio": ratio, "max": max_zip_ratio()},
-                "zip_bomb",
-            )
-    if declared > max_unpacked_bytes():
-        _refuse(
-            _("%(name)s unpacks to %(size)s bytes; at most %(max)s are accepted.")
-            % {"name": name, "size": declared, "max": max_unpacked_bytes()},
-            "zip_bomb",
-        )
-    return members
-
-
-def _extract(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, budget: list[int]):
-    """Inflate one member, counting real bytes: a header may lie about the size."""
-    written = 0
-    with archive.open(member) as source, target.open("wb") as out:
-        while chunk := source.read(MB):
-            written += len(chunk)
-            budget[0] -= len(chunk)
-            if written > member.file_size or budget[0] < 0:
-                _refuse(
-                    _(
-                        "%(member)s inflates to more than its archive declares or than %(max)s "
-                        "bytes; it looks like a zip bomb and is refused."
-                    )
-                    % {"member": member.filename, "max": max_unpacked_bytes()},
-                    "zip_bomb",
-                )
-            out.write(chunk)
-
-
-def unpack_shapefile(path: Path, name: str, layer: str | None) -> tuple[Path, str, list[str]]:
-    """Copy one Shapefile's parts out of a zip under our own names; return the .shp path,
-    the chosen layer and all the Shapefiles the archive holds."""
-    members = check_zip(path, name)
-    files = {
-        m.filename: m
-        for m in members
-        if not m.is_dir()
-        and not m.filename.startswith("__MACOSX/")
-        and not PurePosixPath(m.filename).name.startswith("._")
-    }
-    shapefiles = {
-        PurePosixPath(f).stem: f[: -len(".shp")] for f in files if f.lower().endswith(".shp")
-    }
-    if any(f.lower().endswith(".vrt") for f in files):
-        _refuse(
-            _("%(name)s holds a VRT file; it is refused.") % {"name": name}, "driver_not_allowed"
-        )
-    if not shapefiles:
-        _refuse(_("%(name)s holds no Shapefile (no .shp file).") % {"name": name}, "format")
-    choices = sorted(shapefiles)
-    if layer is None:
-        if len(choices) > 1:
-            raise UploadRefused(
-                _("%(name)s holds %(count)d Shapefiles; choose one.")
-                % {"name": name, "count": len(choices)},
-                code="choose_layer",
-                parameter="layer",
-                choices=choices,
-            )
-        layer = choices[0]
-    elif layer not in shapefiles:
+        yield
+    except GisFileError as exc:
         raise UploadRefused(
-            _("%(name)s holds no Shapefile named %(layer)s.") % {"name": name, "layer": layer},
-            code="unknown_layer",
-            parameter="layer",
-            choices=choices,
-        )
-    base = shapefiles[layer].lower()
-    parts = {
-        PurePosixPath(f).suffix.lower(): files[f]
-        for f in files
-        if f.lower().startswith(base) and f.lower()[len(base) :] in _SHAPEFILE_PARTS
-    }
-    missing = [p for p in (".shx", ".dbf") if p not in parts]
-    if missing:
-        _refuse(
-            _("The Shapefile %(layer)s has no %(parts)s part.")
-            % {"layer": layer, "parts": " / ".join(missing)},
-            "format",
-        )
-    into = path.parent / "unpacked"
-    into.mkdir(mode=0o700)
-    budget = [max_unpacked_bytes()]
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for suffix, member in parts.items():
-                _extract(archive, member, into / f"layer{suffix}", budget)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
-        _refuse(_("%(name)s cannot be unpacked: %(error)s.") % {"name": name, "error": exc})
-    return into / "layer.shp", layer, choices
+            exc.message, code=exc.code, parameter=exc.parameter, choices=exc.choices
+        ) from None
 
 
 def _check_geojson_references(path: Path, name: str) -> None:
@@ -403,52 +184,6 @@ def _check_geojson_references(path: Path, name: str) -> None:
         )
     if b"/vsi" in path.read_bytes():
         _refuse(_("%(name)s refers to GDAL virtual files (/vsi); it is refused.") % {"name": name})
-
-
-def _gpkg_feature_tables(path: Path, name: str) -> list[str]:
-    """The GeoPackage's feature tables, read with SQLite itself: views and other tables that
-    GDAL might list as layers are not read. Nothing here runs the file's triggers."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        _refuse(_("%(name)s cannot be read: %(error)s") % {"name": name, "error": exc}, "format")
-    try:
-        conn.execute("PRAGMA trusted_schema = OFF")
-        rows = conn.execute(
-            "SELECT c.table_name FROM gpkg_contents AS c JOIN sqlite_master AS m "
-            "ON m.name = c.table_name AND m.type = 'table' "
-            "WHERE c.data_type = 'features' ORDER BY c.table_name"
-        ).fetchall()
-    except sqlite3.Error as exc:
-        _refuse(
-            _("%(name)s is not a GeoPackage: %(error)s") % {"name": name, "error": exc}, "format"
-        )
-    finally:
-        conn.close()
-    return [str(r[0]) for r in rows]
-
-
-def _choose(layers: list[str], layer: str | None, name: str) -> str:
-    if not layers:
-        _refuse(_("%(name)s has no layer with geometries.") % {"name": name}, "no_layers")
-    if layer is None:
-        if len(layers) > 1:
-            raise UploadRefused(
-                _("%(name)s has %(count)d layers; choose one.")
-                % {"name": name, "count": len(layers)},
-                code="choose_layer",
-                parameter="layer",
-                choices=layers,
-            )
-        return layers[0]
-    if layer not in layers:
-        raise UploadRefused(
-            _("%(name)s has no layer %(layer)s.") % {"name": name, "layer": layer},
-            code="unknown_layer",
-            parameter="layer",
-            choices=layers,
-        )
-    return layer
 
 
 def resolve_crs(declared: str | None, srid: int | None, name: str) -> tuple[CRS | None, str]:
@@ -497,31 +232,23 @@ def read_with_gdal(
 ) -> SourceData:
     """Open a GeoPackage, a zipped Shapefile or GeoJSON and read one layer."""
     layers: list[str]
-    if driver == "ESRI Shapefile":
-        path, layer, layers = unpack_shapefile(path, name, layer)
-    _check_signature(path, driver, name)
+    with _as_refusal():
+        if driver == "ESRI Shapefile":
+            into = path.parent / "unpacked"
+            into.mkdir(mode=0o700)
+            path, layer, layers = gisfiles.unpack_shapefile(path, name, layer, into)
+        gisfiles.check_signature(path, driver, name)
     if driver == "GeoJSON":
         _check_geojson_references(path, name)
-    with gdal_offline():
-        try:
-            if driver == "GPKG":
-                layers = _gpkg_feature_tables(path, name)
-                layer = _choose(layers, layer, name)
-            elif driver == "GeoJSON":
-                layers = [PurePosixPath(name).stem]
-                layer = layers[0]
-            info = pyogrio.read_info(path, layer=0 if driver != "GPKG" else layer)
-            if info["driver"] != driver or info["driver"] not in ALLOWED_DRIVERS:
-                _refuse(
-                    _("%(name)s was read by GDAL as %(found)s, not %(driver)s; it is refused.")
-                    % {"name": name, "found": info["driver"], "driver": driver},
-                    "driver_not_allowed",
-                )
-            meta, _fids, wkb, values = pyogrio.raw.read(
-                path, layer=0 if driver != "GPKG" else layer, return_fids=True
-            )
-        except _READ_ERRORS as exc:
-            _refuse(_("%(name)s cannot be read: %(error)s") % {"name": name, "error": exc}, "read")
+    with _as_refusal():
+        if driver != "ESRI Shapefile":
+            layers = gisfiles.layers_of(path, driver, name)
+            # A GeoJSON file is one layer, whatever a form still names.
+            layer = gisfiles.choose_layer(layers, layer, name) if driver == "GPKG" else layers[0]
+        gisfiles.read_info(path, driver=driver, layer=layer, name=name)
+        meta, _fids, wkb, values = gisfiles.read_layer(
+            path, driver=driver, layer=layer, name=name, return_fids=True
+        )
     crs, crs_source = resolve_crs(meta.get("crs"), srid, name)
     n = len(values[0]) if values else (0 if wkb is None else len(wkb))
     wkb = wkb if wkb is not None else np.full(n, None, dtype=object)
@@ -713,15 +440,17 @@ def read_csv(
 
 def inspect_layers(fileobj, original_name: str) -> list[str]:
     """The layers a person may choose among (GeoPackage tables, Shapefiles in a zip)."""
-    with staged_upload(fileobj, original_name) as (path, driver):
+    with staged_upload(fileobj, original_name) as (path, driver), _as_refusal():
         name = PurePosixPath(original_name).name
         if driver == "GPKG":
-            _check_signature(path, driver, name)
-            return _gpkg_feature_tables(path, name)
+            gisfiles.check_signature(path, driver, name)
+            return gisfiles.gpkg_feature_tables(path, name)
         if driver == "ESRI Shapefile":
+            into = path.parent / "unpacked"
+            into.mkdir(mode=0o700)
             try:
-                unpack_shapefile(path, name, None)
-            except UploadRefused as exc:
+                gisfiles.unpack_shapefile(path, name, None, into)
+            except GisFileError as exc:
                 if exc.code == "choose_layer":
                     return exc.choices
                 raise

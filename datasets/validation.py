@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from pyproj import CRS
 
 from core.geometry import check_many, transform_many
+from core.gisfiles import crs_label
 from datasets.ingest import SourceData, UploadRefused, epsg_crs
 from datasets.models import RESERVED_PROPERTY_NAMES
-from parcels.importer import crs_label
 
 REPORT_MAX_ROWS = 1000
 EXTENT_CODES = {"outside_georgia", "swapped", "out_of_range"}

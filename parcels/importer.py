@@ -1,28 +1,23 @@
 """Reading a parcel file for the import: open it with pyogrio, find its fields, check its rows.
 
 Nothing here writes to the database; `parcels.services.parcels_import` does, batch by batch.
-A file reaches GDAL only after its extension and its first bytes say it is a GeoPackage, a
-Shapefile or GeoJSON, and GDAL's own driver agrees: a VRT or another format that can point
-GDAL at other files or the network is refused before it is opened. A zipped Shapefile is
-unpacked by Python into a private temporary directory, never read through a /vsizip path.
+The file is opened through `core.gisfiles`, as dataset uploads are: GDAL sees only a path in a
+private directory under our own name, after the extension, the first bytes and GDAL's driver
+agree on a GeoPackage, a Shapefile or GeoJSON, and reads with its network closed. A zipped
+Shapefile is unpacked by Python within the upload limits (size, compression ratio, members;
+no paths that leave the archive, no links), never read through a /vsizip path.
 """
 
 from __future__ import annotations
 
-import shutil
 import struct
-import tempfile
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
-import pyogrio
-import pyogrio.errors
-import pyogrio.raw
 import shapely
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,7 +25,9 @@ from django.utils import translation
 from pyproj import CRS
 from pyproj.exceptions import CRSError, ProjError
 
+from core import gisfiles
 from core.geometry import check_many, crs_transformer, transform_many
+from core.gisfiles import GisFileError, crs_label
 from parcels.models import LandUse, Parcel, validate_cadastral_code
 
 # What each extension must be, by GDAL's driver name.
@@ -52,15 +49,6 @@ DEFAULT_FIELDS = {
 GEOMETRY_TYPES = ("Polygon", "MultiPolygon")
 # Geometry errors that mean "not where the CRS says", as opposed to a bad shape.
 EXTENT_ERRORS = {"outside_georgia", "swapped", "out_of_range"}
-_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-_READ_ERRORS = (
-    pyogrio.errors.DataSourceError,
-    pyogrio.errors.DataLayerError,
-    pyogrio.errors.FeatureError,
-    pyogrio.errors.FieldError,
-    pyogrio.errors.GeometryError,
-    OSError,
-)
 
 
 class ParcelImportError(Exception):
@@ -152,7 +140,7 @@ class CheckedBatch:
 
 @dataclass(frozen=True)
 class ParcelFile:
-    path: Path  # what GDAL opens (inside a temporary directory for a zip)
+    path: Path  # what GDAL opens: staged by core.gisfiles in a private temporary directory
     name: str  # the file as the person gave it, for messages
     layer: str
     driver: str
@@ -184,10 +172,12 @@ class ParcelFile:
         where = None
         if after_fid is not None:
             where = f'"{self.fid_column}" > {int(after_fid)}'
-        try:
-            meta, fids, geoms, values = pyogrio.raw.read(
+        with _refusals():
+            meta, fids, geoms, values = gisfiles.read_layer(
                 self.path,
-                layer=self._gdal_layer,
+                driver=self.driver,
+                layer=self.layer,
+                name=self.name,
                 columns=columns,
                 skip_features=skip,
                 max_features=limit,
@@ -196,17 +186,10 @@ class ParcelFile:
                 where=where,
                 return_fids=after_fid is not None,
             )
-        except _READ_ERRORS as exc:
-            raise ParcelImportError(f"{self.name} cannot be read: {exc}") from None
         named = dict(zip(list(meta["fields"]), values, strict=True))
         if geoms is None:
             geoms = np.full(len(values[0]) if values else 0, None, dtype=object)
         return fids, geoms, named
-
-    @property
-    def _gdal_layer(self) -> str | int:
-        # An unpacked Shapefile is renamed; it has one layer.
-        return 0 if self.driver == "ESRI Shapefile" else self.layer
 
     def batches(self, *, columns: list[str], size: int) -> Iterator[Batch]:
         """The rows in batches of `size`. GDAL holds a whole GeoJSON in memory when it opens
@@ -237,98 +220,60 @@ def _fail(message: str) -> None:
     raise ParcelImportError(message)
 
 
-def _check_signature(path: Path, driver: str, name: str) -> None:
-    """Refuse a file whose first bytes are not those of the format its extension names."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(64)
-    except OSError as exc:
-        _fail(f"{name} cannot be read: {exc.strerror or exc}.")
-    if driver == "GPKG" and not head.startswith(b"SQLite format 3\x00"):
-        _fail(f"{name} is not a GeoPackage: it is not an SQLite database.")
-    if driver == "ESRI Shapefile" and not head.startswith(b"\x00\x00\x27\x0a"):
-        _fail(f"{name} is not a Shapefile: its .shp part does not start like one.")
-    if driver == "GeoJSON" and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-        _fail(f"{name} is not GeoJSON: it does not start with a JSON object.")
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refusal of core.gisfiles as the import's error, in English like the rest of its
+    report (the batches are read in a worker thread, which has no language of its own)."""
+    with translation.override("en"):
+        try:
+            yield
+        except GisFileError as exc:
+            raise ParcelImportError(exc.message) from None
 
 
 def _unpack_shapefile(path: Path, name: str, layer: str | None, into: Path) -> tuple[Path, str]:
-    """Copy one Shapefile's parts out of a zip into `into`; return the .shp and its layer name."""
-    if not zipfile.is_zipfile(path):
-        _fail(f"{name} is not a zip archive.")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = {
-                m.filename: m
-                for m in archive.infolist()
-                if not m.is_dir()
-                and not m.filename.startswith("__MACOSX/")
-                and not PurePosixPath(m.filename).name.startswith("._")
-            }
-            shapefiles = {
-                PurePosixPath(f).stem: f[: -len(".shp")]
-                for f in members
-                if f.lower().endswith(".shp")
-            }
-            if not shapefiles:
-                listed = ", ".join(sorted(members)[:10]) or "nothing"
-                _fail(f"{name} holds no Shapefile (no .shp file); it holds {listed}.")
-            if layer is None:
-                if len(shapefiles) > 1:
-                    _fail(
-                        f"{name} holds {len(shapefiles)} Shapefiles: "
-                        f"{', '.join(sorted(shapefiles))}. Choose one with --layer."
-                    )
-                layer = next(iter(shapefiles))
-            elif layer not in shapefiles:
-                _fail(
-                    f"{name} holds no Shapefile named {layer!r}; "
-                    f"it holds {', '.join(sorted(shapefiles))}."
-                )
-            base = shapefiles[layer].lower()
-            parts = {
-                PurePosixPath(f).suffix.lower(): members[f]
-                for f in members
-                if f.lower().startswith(base) and f.lower()[len(base) :] in _SHAPEFILE_PARTS
-            }
-            missing = [p for p in (".shx", ".dbf") if p not in parts]
-            if missing:
-                _fail(f"The Shapefile {layer!r} in {name} has no {' and no '.join(missing)} part.")
-            for suffix, member in parts.items():
-                # Our own file names: a name in the archive never becomes a path on this disk.
-                with archive.open(member) as source, (into / f"layer{suffix}").open("wb") as out:
-                    shutil.copyfileobj(source, out)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError) as exc:
-        _fail(f"{name} cannot be unpacked: {exc}.")
-    except OSError as exc:
-        _fail(f"{name} cannot be read: {exc.strerror or exc}.")
-    return into / "layer.shp", layer
-
-
-def _choose_layer(path: Path, name: str, layer: str | None) -> str:
-    try:
-        layers = pyogrio.list_layers(path)
-    except _READ_ERRORS as exc:
-        _fail(f"{name} cannot be read: {exc}")
-    names = [str(n) for n, _ in layers]
-    spatial = [str(n) for n, kind in layers if kind is not None]
-    if layer is not None:
-        if layer not in names:
-            _fail(f"{name} has no layer {layer!r}; its layers are {', '.join(names) or 'none'}.")
-        return layer
-    if not spatial:
-        _fail(f"{name} has no layer with geometries.")
-    if len(spatial) > 1:
+    """Unpack one Shapefile's parts from a zip into `into`; return the .shp and its layer name.
+    The zip's limits and paths are checked by core.gisfiles; the wording names --layer."""
+    with _refusals():
+        files = gisfiles.zip_files(gisfiles.check_zip(path, name))
+    shapefiles = gisfiles.shapefiles_in(files)
+    if not shapefiles:
+        listed = ", ".join(sorted(files)[:10]) or "nothing"
+        _fail(f"{name} holds no Shapefile (no .shp file); it holds {listed}.")
+    if layer is None:
+        if len(shapefiles) > 1:
+            _fail(
+                f"{name} holds {len(shapefiles)} Shapefiles: "
+                f"{', '.join(sorted(shapefiles))}. Choose one with --layer."
+            )
+        layer = next(iter(shapefiles))
+    elif layer not in shapefiles:
         _fail(
-            f"{name} has {len(spatial)} layers with geometries: {', '.join(spatial)}. "
+            f"{name} holds no Shapefile named {layer!r}; it holds {', '.join(sorted(shapefiles))}."
+        )
+    parts = gisfiles.shapefile_parts(files, shapefiles[layer])
+    missing = [p for p in (".shx", ".dbf") if p not in parts]
+    if missing:
+        _fail(f"The Shapefile {layer!r} in {name} has no {' and no '.join(missing)} part.")
+    with _refusals():
+        return gisfiles.unpack_parts(path, name, parts, into), layer
+
+
+def _choose_layer(path: Path, driver: str, name: str, layer: str | None) -> str:
+    with _refusals():
+        layers = gisfiles.layers_of(path, driver, name)
+    if layer is not None:
+        if layer not in layers:
+            _fail(f"{name} has no layer {layer!r}; its layers are {', '.join(layers) or 'none'}.")
+        return layer
+    if not layers:
+        _fail(f"{name} has no layer with geometries.")
+    if len(layers) > 1:
+        _fail(
+            f"{name} has {len(layers)} layers with geometries: {', '.join(layers)}. "
             "Choose one with --layer."
         )
-    return spatial[0]
-
-
-def crs_label(crs: CRS) -> str:
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.name
+    return layers[0]
 
 
 def _resolve_crs(declared: str | None, srid: int | None, name: str) -> tuple[CRS, bool]:
@@ -378,26 +323,22 @@ def open_parcel_file(
         _fail(f"{name}: import a GeoPackage, a zipped Shapefile or GeoJSON ({kinds}).")
     if not path.is_file():
         _fail(f"{path} does not exist." if not path.exists() else f"{path} is not a file.")
-    with tempfile.TemporaryDirectory(prefix="parcel-import-") as tmp:
+    with gisfiles.private_directory("parcel-import-") as tmp:
         if path.suffix.lower() == ".zip":
-            gdal_path, layer = _unpack_shapefile(path, name, layer, Path(tmp))
+            gdal_path, layer = _unpack_shapefile(path, name, layer, tmp)
         else:
-            gdal_path = path
-        _check_signature(gdal_path, driver, name)
+            with _refusals():
+                gdal_path = gisfiles.stage_local_file(path, tmp)
+        with _refusals():
+            gisfiles.check_signature(gdal_path, driver, name)
         if driver != "ESRI Shapefile":
-            layer = _choose_layer(gdal_path, name, layer)
+            layer = _choose_layer(gdal_path, driver, name, layer)
         elif layer is None:
             layer = path.stem
-        try:
-            info = pyogrio.read_info(
-                gdal_path,
-                layer=0 if driver == "ESRI Shapefile" else layer,
-                force_feature_count=True,
+        with _refusals():
+            info = gisfiles.read_info(
+                gdal_path, driver=driver, layer=layer, name=name, force_feature_count=True
             )
-        except _READ_ERRORS as exc:
-            _fail(f"{name} cannot be read: {exc}")
-        if info["driver"] != driver:
-            _fail(f"{name} was read by GDAL as {info['driver']}, not {driver}; it is refused.")
         crs, from_file = _resolve_crs(info["crs"], srid, name)
         yield ParcelFile(
             path=gdal_path,

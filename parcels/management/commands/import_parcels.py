@@ -33,7 +33,10 @@ class Command(BaseCommand):
     help = (
         "Import cadastral parcels from a GeoPackage (.gpkg), a zipped Shapefile (.zip) or GeoJSON "
         "(.geojson, .json). Rows are checked like any geometry input; refused rows are reported "
-        "with their reason and the rest are loaded in batches, each in its own transaction."
+        "with their reason and the rest are loaded in batches, each in its own transaction. "
+        "A zip is refused, as a dataset upload is, when it would unpack past "
+        "DATASET_UNPACKED_MAX_BYTES, inflates more than DATASET_ZIP_MAX_RATIO times, holds more "
+        "than DATASET_ZIP_MAX_MEMBERS files, or holds links or paths that leave it."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
