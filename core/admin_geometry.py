@@ -16,6 +16,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
+from django.forms.widgets import Script
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +68,12 @@ class GeometryWidget(forms.Textarea):
 
     class Media:
         css = {"all": ("vendor/maplibre-gl/maplibre-gl.css", "core/admin/geometry_widget.css")}
-        js = ("vendor/maplibre-gl/maplibre-gl.js", "core/admin/geometry_widget.js")
+        js = (
+            "vendor/maplibre-gl/maplibre-gl.js",
+            "vendor/terra-draw/terra-draw.umd.js",
+            "vendor/terra-draw/terra-draw-maplibre-gl-adapter.umd.js",
+            Script("core/admin/geometry_widget.js", type="module"),
+        )
 
     def __init__(self, attrs=None):
         defaults = {"rows": 6, "cols": 80, "spellcheck": "false", "class": "geometry-widget-text"}
@@ -106,6 +112,10 @@ class GeometryTextField(forms.Field):
             ),
         )
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        # The map offers the drawing tools of this kind of geometry only.
+        return {**super().widget_attrs(widget), "data-geom-type": self.geom_type or ""}
 
     def keep(self, stored: GEOSGeometry | None) -> None:
         """The stored geometry, returned as it is when the form sends its own text back."""

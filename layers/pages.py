@@ -331,9 +331,7 @@ def layer_card(request: HttpRequest, name: str) -> HttpResponse:
             {"message": _("There is nothing of this layer here.")},
             status=404,
         )
-    return render(
-        request, "layers/_feature_card.html", feature_context(layer, feature, request.user)
-    )
+    return render(request, "layers/_feature_card.html", feature_context(layer, feature, request))
 
 
 # How far from a click a point or a line is still taken as clicked, in metres.
