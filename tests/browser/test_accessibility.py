@@ -62,3 +62,67 @@ def test_the_work_queue_has_no_violations(screen, cities, live_server, language)
     sign_in(screen, live_server, staff(cities["BTM"][0].municipality, Role.PLANNER))
     screen.goto(f"/{language}/cases/queue/")
     assert_accessible(screen)
+
+
+@pytest.mark.parametrize("path", ["", "permits/check/"])
+def test_the_map_pages_have_no_violations(screen, cities, language, path):
+    screen.goto(f"/{language}/{path}")
+    screen.wait_for_selector("#map:not([data-state='loading']), .precheck__map-wrap")
+    assert_accessible(screen)
+
+
+@pytest.mark.parametrize("path", ["notifications/", "follows/", "cases/mine/"])
+def test_a_citizen_s_own_pages_have_no_violations(screen, cities, live_server, language, path):
+    from tests.cases.factories import applicant
+
+    sign_in(screen, live_server, applicant())
+    screen.goto(f"/{language}/{path}")
+    assert_accessible(screen)
+
+
+def test_the_keyboard_reaches_the_search_before_the_map(screen, cities):
+    screen.goto("/en/")
+    reached = []
+    for _ in range(30):
+        screen.keyboard.press("Tab")
+        reached.append(
+            screen.evaluate(
+                "() => document.activeElement.closest('#map') ? 'map'"
+                " : document.activeElement.id || document.activeElement.tagName"
+            )
+        )
+        if reached[-1] == "search-q":
+            break
+    assert "search-q" in reached, reached
+    assert "map" not in reached, reached
+
+
+def test_the_parcel_card_has_no_violations(screen, cities, language):
+    code = cities["BTM"][0].cadastral_code
+    screen.goto(f"/{language}/?parcel={code}")
+    screen.wait_for_selector(f"[data-code='{code}']")
+    assert_accessible(screen)
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4, 5])
+def test_the_application_steps_and_the_case_have_no_violations(
+    screen, cities, live_server, language, step, settings, tmp_path
+):
+    from cases.catalogue import catalogue_sync
+    from permits.services import permit_application_start
+    from tests.cases.factories import applicant
+
+    settings.MEDIA_ROOT = tmp_path
+    catalogue_sync()
+    person = applicant()
+    parcel = cities["BTM"][0]
+    application = permit_application_start(
+        applicant=person, stage="merged", building_class="II", parcel_codes=[parcel.cadastral_code]
+    )
+    sign_in(screen, live_server, person)
+    reference = application.case.reference
+    screen.goto(f"/{language}/permits/apply/{reference}/{step}/")
+    assert_accessible(screen)
+    if step == 1:
+        screen.goto(f"/{language}/cases/{reference}/")
+        assert_accessible(screen)

@@ -7,6 +7,32 @@ const menu = header?.querySelector("[data-site-menu]");
 
 if (toggle && menu) {
   toggle.hidden = false;
+  // Fold the links behind the Menu button when they do not fit on the header's line: below
+  // 1100 px always, above it when a language or a role makes them longer than the screen.
+  const fit = () => {
+    const narrow = window.matchMedia("(max-width: 1100px)").matches;
+    if (narrow) {
+      header.classList.add("is-compact");
+      return;
+    }
+    header.classList.remove("is-compact");
+    if (header.scrollWidth > header.clientWidth + 1) header.classList.add("is-compact");
+    if (!header.classList.contains("is-compact")) {
+      header.classList.remove("is-menu-open");
+      toggle.setAttribute("aria-expanded", "false");
+    }
+  };
+  let pending = false;
+  window.addEventListener("resize", () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      fit();
+    });
+  });
+  fit();
+  document.fonts?.ready.then(fit);
   const setOpen = (open) => {
     toggle.setAttribute("aria-expanded", String(open));
     header.classList.toggle("is-menu-open", open);
