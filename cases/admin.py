@@ -11,7 +11,6 @@ from cases.models import (
     CaseStatusChange,
     Decision,
     DocumentType,
-    Notification,
     Service,
     ServicePeriod,
 )
@@ -145,24 +144,4 @@ class DecisionAdmin(ReadOnlyMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
         "decided_at",
         "verification_code",
         "pdf",
-    ]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyMixin, MunicipalityScopedAdmin, admin.ModelAdmin):
-    list_display = ["created_at", "case", "kind", "channel", "address", "status"]
-    list_filter = ["status", "channel", "kind"]
-    list_select_related = ["case"]
-    readonly_fields = [
-        "case",
-        "recipient",
-        "channel",
-        "address",
-        "kind",
-        "language",
-        "subject",
-        "body",
-        "status",
-        "error",
-        "sent_at",
     ]

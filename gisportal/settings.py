@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "parcels",
     "datasets",
     "cases",
+    "engagement",
     "permits",
     "fixtures",
     "gisportal",
@@ -161,8 +162,15 @@ GISSERVER_CSV_MAX_PAGE_SIZE = WFS_MAX_PAGE_SIZE
 
 # One-window cases (cases/): absolute links in e-mails and decision PDFs, and the SMS sender.
 GISPORTAL_PUBLIC_URL = env_str("GISPORTAL_PUBLIC_URL", "http://127.0.0.1:8000")
-SMS_BACKEND = env_str("SMS_BACKEND", "cases.notifications.LoggingSmsBackend")
-CASES_NOTIFY_SYNC = env_bool("CASES_NOTIFY_SYNC", False)
+SMS_BACKEND = env_str("SMS_BACKEND", "engagement.channels.LoggingSmsBackend")
+
+# Engagement (engagement/): notifications sent within the request instead of by the worker
+# (CASES_NOTIFY_SYNC is the old name), comments a person may write an hour, and the areas
+# a person may follow.
+NOTIFY_SYNC = env_bool("NOTIFY_SYNC", False) or env_bool("CASES_NOTIFY_SYNC", False)
+COMMENTS_PER_HOUR = env_int("COMMENTS_PER_HOUR", 20, minimum=1)
+FOLLOW_AREA_MAX_KM2 = env_float("FOLLOW_AREA_MAX_KM2", 25.0, minimum=0.01)
+FOLLOW_AREAS_MAX = env_int("FOLLOW_AREAS_MAX", 10, minimum=1)
 
 # The public compliance pre-check (permits/api.py): requests per address, "<n>/<sec|min|hour|day>".
 PERMITS_CHECK_RATE = env_str("PERMITS_CHECK_RATE", "300/min")

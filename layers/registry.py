@@ -100,6 +100,10 @@ class Layer:
     page_url: Callable[[dict[str, Any]], str | None] | None = None
     page_label_ka: str = ""
     page_label_en: str = ""
+    # Signed-in people may comment on its features (engagement/), while `comments_open` (called
+    # with a feature's properties) answers None; a text it answers says why they may not now.
+    comments: bool = False
+    comments_open: Callable[[dict[str, Any]], str | None] | None = None
 
     def __post_init__(self) -> None:
         if not LAYER_NAME.match(self.name):

@@ -13,7 +13,6 @@ from permits.models import (
     Constraint,
     ConstraintOverride,
     Monument,
-    NeighbourComment,
     PermitApplication,
 )
 from permits.services import monument_save
@@ -140,10 +139,3 @@ class BoundaryChangeRequestAdmin(AuditTrailAdmin):
     )
     list_filter = ("accepted", "accepted_by_expiry")
     list_select_related = ("application__case", "requested_by")
-
-
-@admin.register(NeighbourComment)
-class NeighbourCommentAdmin(AuditTrailAdmin):
-    list_display = ("reference", "stance", "created_at", "author")
-    list_filter = ("stance",)
-    list_select_related = ("application__case", "author")

@@ -131,6 +131,30 @@ def register_entry_page(properties: dict) -> str | None:
     return reverse("permits:register-entry", kwargs={"reference": reference})
 
 
+def register_comments_open(properties: dict) -> str | None:
+    """Comments on a register feature are taken while its neighbour consultation is open; the
+    answer says when it closed, or that it is not open (None: open)."""
+    from django.utils.translation import gettext as _
+
+    from permits.consultation import comments_open, consultation_closed_on
+
+    application = (
+        PermitApplication.objects.select_related("case")
+        .filter(case__reference=properties.get("reference"))
+        .only("id", "case__status")
+        .first()
+    )
+    if application is not None and comments_open(application):
+        return None
+    closed_on = consultation_closed_on(application) if application is not None else None
+    if closed_on is not None:
+        return _(
+            "The consultation closed on %(date)s; comments are no longer taken. "
+            "Write to the municipality if you need to."
+        ) % {"date": closed_on.strftime("%d.%m.%Y")}
+    return _("Comments are taken only while the consultation is open.")
+
+
 def register_queryset():
     """Applications on the public register: the site and what the public may know, no person."""
     return (
@@ -173,6 +197,9 @@ register(
         page_url=register_entry_page,
         page_label_ka="განაცხადი და კომენტარები",
         page_label_en="The application and comments",
+        # Neighbours comment while the consultation is open (engagement/), on the register page.
+        comments=True,
+        comments_open=register_comments_open,
         min_zoom=11,
         order=80,
         keywords=("permits", "register", "applications"),

@@ -258,42 +258,6 @@ class PermitApplication(models.Model):
         return self.footprint_area_m2
 
 
-class Stance(models.TextChoices):
-    SUPPORTIVE = "supportive", _("Supportive")
-    NEUTRAL = "neutral", _("Neutral")
-    OBJECTION = "objection", _("Objection")
-
-
-class NeighbourComment(models.Model):
-    """A comment on an application while its consultation is open (case status consultation)."""
-
-    municipality_path = "application__case__municipality"
-
-    application = models.ForeignKey(
-        PermitApplication,
-        on_delete=models.CASCADE,
-        related_name="comments",
-        verbose_name=_("application"),
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("author"),
-    )
-    stance = models.CharField(_("stance"), max_length=20, choices=Stance.choices)
-    body = models.TextField(_("comment"), max_length=5000)
-    created_at = models.DateTimeField(_("written"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("neighbour comment")
-        verbose_name_plural = _("neighbour comments")
-
-    def __str__(self) -> str:
-        return f"{self.application.case.reference}: {self.get_stance_display()}"
-
-
 class OverrideAction(models.TextChoices):
     ADD = "add", _("Added")
     REMOVE = "remove", _("Removed")

@@ -1,12 +1,13 @@
-"""Notifications: e-mail on submission and decision in the case's language, SMS through the
-configured backend, delivery status recorded, and the real procrastinate worker sending them."""
+"""Notifications of the one window (sent through engagement): e-mail on submission and decision
+in the case's language, SMS through the configured backend, each delivery's status recorded, and
+the real procrastinate worker sending them."""
 
 import pytest
 from django.core import mail
 from procrastinate.contrib.django import app
 
 from cases import services
-from cases.models import Channel, DeliveryStatus, Notification
+from engagement.models import Channel, DeliveryStatus, Notification
 from tests.cases import sms_backends
 from tests.cases.factories import draft_case, pdf_file, submitted_case
 
@@ -19,8 +20,14 @@ def test_submitting_sends_the_applicant_an_email_with_the_due_date(service, batu
     assert case.reference in message.subject
     assert case.due_date.strftime("%Y") in message.body
     assert f"http://portal.test/en/cases/{case.reference}/" in message.body
-    row = Notification.objects.get(case=case)
-    assert (row.kind, row.channel, row.status) == ("submitted", Channel.EMAIL, DeliveryStatus.SENT)
+    row = Notification.objects.about(case).get()
+    delivery = row.deliveries.get()
+    assert (row.kind, delivery.channel, delivery.status) == (
+        "submitted",
+        Channel.EMAIL,
+        DeliveryStatus.SENT,
+    )
+    assert row.recipient == case.applicant and row.url.endswith(f"/en/cases/{case.reference}/")
 
 
 def test_a_phone_number_adds_an_sms_through_the_configured_backend(settings, service, batumi):
@@ -34,10 +41,11 @@ def test_a_phone_number_adds_an_sms_through_the_configured_backend(settings, ser
 def test_a_failed_delivery_is_recorded_with_its_error(settings, service, batumi):
     settings.SMS_BACKEND = "tests.cases.sms_backends.BrokenSmsBackend"
     case = submitted_case(service=service, municipality=batumi, contact_phone="+995555000111")
-    sms = Notification.objects.get(case=case, channel=Channel.SMS)
+    deliveries = Notification.objects.about(case).get().deliveries
+    sms = deliveries.get(channel=Channel.SMS)
     assert sms.status == DeliveryStatus.FAILED
     assert "did not answer" in sms.error
-    assert Notification.objects.get(case=case, channel=Channel.EMAIL).status == DeliveryStatus.SENT
+    assert deliveries.get(channel=Channel.EMAIL).status == DeliveryStatus.SENT
 
 
 def run_worker() -> None:
@@ -57,7 +65,7 @@ def test_without_sync_sending_the_worker_sends_the_queued_email(settings, batumi
     case = draft_case(service=service, municipality=batumi)
     services.case_document_add(case=case, doc_type="plan", file=pdf_file(), by=case.applicant)
     services.case_submit(case=case, by=case.applicant)
-    row = Notification.objects.get(case=case)
+    row = Notification.objects.about(case).get().deliveries.get()
     assert row.status == DeliveryStatus.QUEUED
     assert mail.outbox == []
     run_worker()

@@ -1,5 +1,5 @@
 """Neighbour consultation: parcels within 50 m (configurable) listed for the planner, comments
-tagged supportive, neutral or objection taken only while the consultation is open."""
+(engagement's, in favour, neutral or against) taken only while the consultation is open."""
 
 import pytest
 
@@ -59,15 +59,18 @@ def test_comments_are_taken_only_while_the_consultation_is_open(client, batumi, 
     url = f"/en/permits/register/{submitted.case.reference}/"
     neighbour = applicant(first_name="Secret", last_name="Neighbour")
     client.force_login(neighbour)
-    response = client.post(url, {"stance": "objection", "body": "Too tall."})
+    response = client.post(url, {"stance": "against", "body": "Too tall."})
     assert response.status_code == 400 and "only while the consultation is open" in response.text
     planner = staff(batumi, Role.PLANNER)
     case_transition(case=submitted.case, to="in_review", by=planner)
     consultation_start(application=submitted, by=planner)
-    assert client.post(url, {"stance": "objection", "body": "Too tall."}).status_code == 302
+    assert client.post(url, {"stance": "against", "body": "Too tall."}).status_code == 302
     assert client.post(url, {"stance": "bad", "body": "x"}).status_code == 400
+    client.logout()
     page = client.get(url).text
-    assert "Objection" in page and "Too tall." in page and "Secret" not in page
+    # Authors are shown by their first name and initial only.
+    assert "Against" in page and "Too tall." in page
+    assert "Secret N." in page and "Secret Neighbour" not in page and neighbour.email not in page
     client.force_login(planner)
     review = client.get(f"/en/permits/review/{submitted.case.reference}/").text
     assert "05.24.11.006" in review and "Too tall." in review

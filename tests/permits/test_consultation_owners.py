@@ -10,9 +10,10 @@ from django.utils import translation
 
 from cases.calendar import add_working_days, today
 from cases.catalogue import catalogue_sync
-from cases.models import Notification, Status
+from cases.models import Status
 from cases.services import case_document_add, case_transition
 from core.models import Role
+from engagement.models import Comment, Notification, NotificationDelivery
 from parcels.models import ParcelOwner
 from permits.models import CONSULTATION, Consultation, ConsultedNeighbour
 from permits.services import (
@@ -89,7 +90,9 @@ def in_review(submitted, planner):
 
 
 def _consultation_notifications(application):
-    return Notification.objects.filter(case=application.case, kind="consultation")
+    """The deliveries (one per channel) of the consultation's notifications."""
+    told = Notification.objects.about(application.case).filter(kind="consultation")
+    return NotificationDelivery.objects.filter(notification__in=told)
 
 
 def test_the_planner_starts_it_and_the_owners_within_50_m_are_written_to(
@@ -112,11 +115,11 @@ def test_the_planner_starts_it_and_the_owners_within_50_m_are_written_to(
         ("email", "tamar@example.ge"),
         ("sms", "+995 555 000 001"),
     }
-    assert all(n.recipient is None and n.status == "sent" for n in sent)
+    assert all(n.notification.recipient is None and n.status == "sent" for n in sent)
     email = next(n for n in sent if n.channel == "email")
     # The link to the public page, in the portal's language (the neighbour is no user).
-    assert f"/ka/permits/register/{reference}/" in email.body
-    assert NEAR_NAME in email.body
+    assert f"/ka/permits/register/{reference}/" in email.notification.body
+    assert NEAR_NAME in email.notification.body
     assert [m.to for m in mail.outbox if "tamar@example.ge" in m.to] == [["tamar@example.ge"]]
     assert not any("zurab@example.ge" in m.to or "s@example.ge" in m.to for m in mail.outbox)
 
@@ -196,11 +199,11 @@ def test_comments_are_refused_once_the_consultation_has_closed(
     client.force_login(applicant())
     page = client.get(url).text
     assert "comments are taken until" in page
-    assert client.post(url, {"stance": "supportive", "body": "Fine by me."}).status_code == 302
+    assert client.post(url, {"stance": "in_favour", "body": "Fine by me."}).status_code == 302
 
     after = add_working_days(consultation.ends_on, 1)
     on_day(monkeypatch, after)
-    response = client.post(url, {"stance": "objection", "body": "Too late?"})
+    response = client.post(url, {"stance": "against", "body": "Too late?"})
     closed = consultation.ends_on.strftime("%d.%m.%Y")
     assert response.status_code == 400
     assert f"The consultation closed on {closed}; comments are no longer taken." in response.text
@@ -210,8 +213,8 @@ def test_comments_are_refused_once_the_consultation_has_closed(
     assert in_review.case.status == Status.IN_REVIEW
     assert in_review.case.status_changes.last().by == planner
     page = client.get(url).text
-    assert 'data-consultation="closed"' in page and "comments are no longer taken" in page
-    assert in_review.comments.count() == 1
+    assert 'data-comments="closed"' in page and "comments are no longer taken" in page
+    assert Comment.objects.on_feature("permit-applications", in_review.pk).count() == 1
 
 
 def test_owners_are_on_no_public_page_or_layer(client, in_review, planner, owners):

@@ -1,5 +1,6 @@
 """The admin shows the audit trail of applications (constraint overrides, boundary change
-requests, neighbour comments) read-only, to staff of the application's municipality only."""
+requests) read-only, to staff of the application's municipality only. Neighbour comments are
+engagement's comments now: tests/engagement/test_admin.py."""
 
 import json
 
@@ -8,7 +9,7 @@ import pytest
 from cases.catalogue import catalogue_sync
 from cases.services import case_document_add
 from core.models import Role
-from permits.models import BoundaryChangeRequest, ConstraintOverride, NeighbourComment
+from permits.models import BoundaryChangeRequest, ConstraintOverride
 from permits.services import (
     boundary_change_request,
     permit_application_start,
@@ -22,7 +23,7 @@ from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y, geojson, rect
 from tests.permits.factories import ZoneFactory
 
-MODELS = ("constraintoverride", "boundarychangerequest", "neighbourcomment")
+MODELS = ("constraintoverride", "boundarychangerequest")
 
 
 @pytest.fixture(autouse=True)
@@ -54,10 +55,6 @@ def _trail(municipality, code, x, y, reason):
         reason=reason,
         by=planner,
     )
-    # Written directly: how comments are taken is the consultation's business, not the admin's.
-    NeighbourComment.objects.create(
-        application=application, author=applicant(), stance="neutral", body=reason
-    )
     return application
 
 
@@ -88,7 +85,6 @@ def test_a_rustavi_planner_sees_rustavi_rows_and_no_batumi_rows(client, rustavi,
     batumi_rows = {
         "constraintoverride": ConstraintOverride.objects.get(reason="Batumi-row"),
         "boundarychangerequest": BoundaryChangeRequest.objects.get(reason="Batumi-row"),
-        "neighbourcomment": NeighbourComment.objects.get(body="Batumi-row"),
     }
     for model, row in batumi_rows.items():
         assert client.get(f"/en/admin/permits/{model}/{row.pk}/change/").status_code == 404, model
@@ -115,13 +111,6 @@ def test_the_rows_are_read_only_for_their_own_planner(client, batumi, trails):
     assert response.status_code == 403
     change.refresh_from_db()
     assert change.reason == "Batumi-row"
-    response = client.post(
-        f"/en/admin/permits/neighbourcomment/{NeighbourComment.objects.get(body='Batumi-row').pk}"
-        "/delete/",
-        {"post": "yes"},
-    )
-    assert response.status_code == 403
-    assert NeighbourComment.objects.filter(body="Batumi-row").exists()
 
 
 def test_an_applicant_without_a_role_sees_none_of_it(client, trails):
