@@ -381,7 +381,10 @@ def decision_issue(request, reference: str):
             reasons=data["reasons"],
             by=request.user,
         ),
-        success=_("The decision was issued and the applicant told."),
+        success=_(
+            "The decision was issued. Its document is being prepared; the applicant is told by "
+            "e-mail, with its link, when it is ready."
+        ),
     )
 
 

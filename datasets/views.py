@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,6 +64,9 @@ def _refusal(form, exc: UploadRefused) -> None:
         form.add_error(field, exc.message)
 
 
+DATASETS_PAGE_SIZE = 50
+
+
 @officer_required
 def dataset_list(request):
     datasets = (
@@ -70,7 +74,12 @@ def dataset_list(request):
         .select_related("municipality", "active_version")
         .order_by("municipality__code", "name")
     )
-    return render(request, "datasets/list.html", {"datasets": datasets, "page": "datasets"})
+    page_obj = Paginator(datasets, DATASETS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "datasets/list.html",
+        {"datasets": page_obj.object_list, "page_obj": page_obj, "page": "datasets"},
+    )
 
 
 @officer_required

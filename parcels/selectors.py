@@ -84,22 +84,30 @@ def parcel_search(
     queryset: QuerySet[Parcel] | None = None,
 ) -> list[Parcel]:
     """Parcels whose cadastral code starts with the query, or whose address resembles it."""
+    found = parcel_search_queryset(query, municipality=municipality, queryset=queryset)
+    return list(found[:limit])
+
+
+def parcel_search_queryset(
+    query: str, *, municipality=None, queryset: QuerySet[Parcel] | None = None
+) -> QuerySet[Parcel]:
+    """Every parcel of `parcel_search`, in its order, for a list that pages (none for no query)."""
     query = " ".join(query.split())[:200]
-    if not query:
-        return []
     qs = parcels_for_display() if queryset is None else queryset
+    if not query:
+        return qs.none()
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
     if _CODE_PREFIX.match(query):
-        return list(qs.filter(cadastral_code__startswith=query).order_by("cadastral_code")[:limit])
+        return qs.filter(cadastral_code__startswith=query).order_by("cadastral_code")
     words = Q()
     for word in query.split():
         words &= Q(address_ka__icontains=word) | Q(address_en__icontains=word)
-    return list(
+    return (
         qs.filter(words)
         .annotate(
             similarity=TrigramWordSimilarity(query, "address_ka")
             + TrigramWordSimilarity(query, "address_en")
         )
-        .order_by("-similarity", "cadastral_code")[:limit]
+        .order_by("-similarity", "cadastral_code")
     )

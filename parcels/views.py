@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,7 +22,7 @@ from core.shell import not_found_page, parse_lonlat, whole_number
 from parcels import selectors
 from parcels.models import Parcel
 
-SEARCH_PAGE_LIMIT = 50
+SEARCH_PAGE_SIZE = 50
 
 
 def parcels_for_card():
@@ -90,29 +92,29 @@ def parcel_card(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def parcel_search_page(request: HttpRequest) -> HttpResponse:
-    """GET /{lang}/parcels/?q=..&municipality=BTM: the list alternative to the map."""
+    """GET /{lang}/parcels/?q=..&municipality=BTM&page=N: the list alternative to the map,
+    SEARCH_PAGE_SIZE parcels a page, with the count of all that match."""
     query = " ".join(request.GET.get("q", "").split())[:200]
     municipalities = list(Municipality.objects.order_by("code").defer("boundary"))
     code = request.GET.get("municipality", "")
     municipality = next((m for m in municipalities if m.code == code), None)
-    results = (
-        selectors.parcel_search(
-            query,
-            municipality=municipality,
-            limit=SEARCH_PAGE_LIMIT,
-            queryset=selectors.parcels_for_search_results(),
-        )
-        if query
-        else []
+    found = selectors.parcel_search_queryset(
+        query, municipality=municipality, queryset=selectors.parcels_for_search_results()
     )
+    page_obj = Paginator(found, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    results = list(page_obj.object_list) if query else []
     for parcel in results:
         parcel.area_text = whole_number(parcel.area_m2)
+    # The list's own address without its page, for the links to the other pages.
+    kept = {"q": query, "municipality": municipality.code if municipality else ""}
+    base = urlencode({key: value for key, value in kept.items() if value})
     context = dict(
         query=query,
         municipality_choices=municipalities,
         municipality=municipality,
         results=results,
-        limit=SEARCH_PAGE_LIMIT,
+        page_obj=page_obj,
+        pages_url=f"{reverse('parcels:search')}?{base}",
         page="search",
     )
     if request.GET.get("fragment"):
