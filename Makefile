@@ -6,6 +6,10 @@
 
 SHELL := /bin/bash
 PORT ?= 8000
+# Links in e-mails and decision PDFs, and the site that account e-mails name, lead to where
+# `make run` serves, unless a deployment sets its own public address.
+GISPORTAL_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+export GISPORTAL_PUBLIC_URL
 WORKERS ?= 2
 PY := .venv/bin/python
 STATE := .state
