@@ -1,5 +1,6 @@
-"""Background work of the one window: sending notifications, the daily overdue reminders to
-officers, and the daily reminders to applicants of requests for information about to run out."""
+"""Background work of the one window: the daily overdue reminders to officers, and the daily
+reminders to applicants of requests for information about to run out. The notifications they
+make are sent by engagement's jobs."""
 
 from __future__ import annotations
 
@@ -9,22 +10,13 @@ import logging
 from procrastinate.contrib.django import app
 
 from cases import calendar
-from cases.models import Case, DeliveryStatus, InformationRequest, Notification
-from cases.notifications import notification_send, notify
+from cases.models import Case, InformationRequest
+from cases.notifications import notify
 from cases.statuses import open_statuses
 
 logger = logging.getLogger(__name__)
 
 QUEUE = "notifications"
-
-
-@app.task(queue=QUEUE, name="cases.send_notification")
-def send_notification(notification_id: int) -> None:
-    notification = Notification.objects.filter(
-        pk=notification_id, status=DeliveryStatus.QUEUED
-    ).first()
-    if notification is not None:
-        notification_send(notification=notification)
 
 
 def overdue_remind(*, today: datetime.date | None = None) -> int:
@@ -97,6 +89,21 @@ def applicant_remind(*, today: datetime.date | None = None) -> int:
         )
         made += bool(rows)
     return made
+
+
+# Decision documents are drawn here, not in the request that decides (a PDF takes a second).
+DOCUMENTS_QUEUE = "documents"
+
+
+@app.task(queue=DOCUMENTS_QUEUE, name="cases.make_decision_document", retry=3)
+def make_decision_document(decision_id: int) -> None:
+    """Draw a decision's PDF and tell the applicant (cases.services.decision_document_make)."""
+    from cases.models import Decision
+    from cases.services import decision_document_make
+
+    decision = Decision.objects.filter(pk=decision_id).first()
+    if decision is not None:
+        decision_document_make(decision=decision)
 
 
 @app.periodic(cron="0 8 * * 1-5", periodic_id="cases_overdue_reminders")

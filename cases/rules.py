@@ -81,5 +81,8 @@ for _model in ("service", "serviceperiod", "documenttype"):
     for _action in ("add", "change", "delete"):
         rules.add_perm(f"cases.{_action}_{_model}", can_edit_service)
 
-for _model in ("decision", "casedocument", "informationrequest", "notification", "casemessage"):
+for _model in ("decision", "casedocument", "informationrequest", "casemessage"):
     rules.add_perm(f"cases.view_{_model}", can_handle_case)
+
+# Staff who handle an application may follow it (engagement): they hear of its status changes.
+rules.add_perm("cases.follow_case", can_handle_case)

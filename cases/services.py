@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,10 +37,11 @@ from cases.models import (
     Service,
     Status,
 )
-from cases.notifications import notify
+from cases.notifications import notify, notify_followers, public_url
 from cases.rules import can_handle_case, is_applicant
 from core.geometry import parse_geometry
 from core.models import Municipality
+from core.modules import registry
 
 
 def allowed_targets(case: Case) -> list[str]:
@@ -107,6 +109,7 @@ def case_status_set(
     change = CaseStatusChange(case=case, from_status=before, to_status=to, by=by, note=note)
     change.full_clean()
     change.save()
+    notify_followers(case=case, change=change)
     return change
 
 
@@ -526,9 +529,10 @@ def decision_issue(
     conditions: Iterable[str] = (),
     reasons: str = "",
 ) -> Decision:
-    """Decide: the decision document (PDF with its verification code) is made, the status is
-    set and the applicant told. A refusal needs its reasons."""
-    from cases.pdf import decision_pdf
+    """Decide: the decision and the status are recorded, and the decision document (a PDF with
+    its verification code) is ordered from the job worker, which tells the applicant once the
+    document is there (`decision_document_make`). A refusal needs its reasons."""
+    from cases.jobs import make_decision_document
 
     _require(can_handle_case, by, case)
     _lock(case)
@@ -560,6 +564,37 @@ def decision_issue(
     decision.save()
     case.decided_at = now
     case_status_set(case=case, to=target, by=by, note=decision.get_outcome_display())
+    registry.decided(decision, by)
+    # Deferred in this transaction: the worker sees the job only once the decision is stored.
+    make_decision_document.defer(decision_id=decision.pk)
+    return decision
+
+
+@transaction.atomic
+def decision_document_make(*, decision: Decision) -> Decision:
+    """Draw the decision's PDF, keep it with the decision, and tell the applicant, with the
+    link to it. Done once: a decision that has its document is left as it is."""
+    from cases.pdf import decision_pdf
+
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("case__service", "case__municipality", "case__applicant", "decided_by")
+        .get(pk=decision.pk)
+    )
+    if decision.pdf:
+        return decision
     decision.pdf.save(f"{decision.verification_code}.pdf", ContentFile(decision_pdf(decision)))
-    notify(case=case, recipient=case.applicant, kind="decided", context={"decision": decision})
+    case = decision.case
+    with translation.override(case.language or settings.LANGUAGE_CODE):
+        pdf_url = public_url(reverse("cases:decision-pdf", kwargs={"reference": case.reference}))
+        verify_url = public_url(
+            reverse("cases:verify-code", kwargs={"code": decision.verification_code})
+        )
+    notify(
+        case=case,
+        recipient=case.applicant,
+        kind="decided",
+        context={"decision": decision, "pdf_url": pdf_url, "verify_url": verify_url},
+        dedupe_key=f"cases:decided:{decision.pk}",
+    )
     return decision

@@ -128,6 +128,9 @@ class CaseStatus:
     tell_applicant: bool = True
 
 
+# What a case's decision shows when its module says nothing more (Module.decision_content).
+NO_DECISION_CONTENT: dict[str, Any] = {"place": "", "facts": [], "plan_svg": "", "plan_legend": []}
+
 PlaceActions = Callable[[Place, Any], Iterable[Link]]
 PlacePanels = Callable[[Place, Any, bool], Iterable[str]]
 CaseLinks = Callable[[Any, Any], Iterable[Link]]
@@ -158,6 +161,15 @@ class Module:
     notifications: tuple[NotificationKind, ...] = ()
     catalogue: str | tuple[dict[str, Any], ...] | None = None
     statuses: tuple[CaseStatus, ...] = field(default=())
+    # What the module says about one of its cases in the decision document and the e-mails, in
+    # the active language: {"place": a line naming the place, "facts": [(label, value), ...],
+    # "plan_svg": an SVG drawing of the site or "", "plan_legend": [(label, fill, line), ...]}.
+    decision_content: Callable[[Any], dict[str, Any]] | None = None
+    # Called with (decision, by) in the transaction that records a decision on one of the
+    # module's cases, whichever page took it: what the module does when its case is decided.
+    on_decided: Callable[[Any, Any], None] | None = None
+    # The label of a case's variant as people read it ("Class II (low risk)" for "II").
+    variant_label: Callable[[str], str] | None = None
 
 
 class ModuleRegistry:
@@ -240,6 +252,26 @@ class ModuleRegistry:
             return []
         function = module.staff_links if staff else module.applicant_links
         return list(function(case, user)) if function is not None else []
+
+    def decision_content(self, case) -> dict[str, Any]:
+        """What the case's module says about the case for its decision (empty: nothing)."""
+        module = self.by_code(case.service.module)
+        if module is None or module.decision_content is None:
+            return dict(NO_DECISION_CONTENT)
+        return {**NO_DECISION_CONTENT, **module.decision_content(case)}
+
+    def decided(self, decision, by) -> None:
+        """Let the case's module act on its decision (Module.on_decided)."""
+        module = self.by_code(decision.case.service.module)
+        if module is not None and module.on_decided is not None:
+            module.on_decided(decision, by)
+
+    def variant_label(self, case) -> str:
+        """The case's variant by its label, as its module names it (else as it is)."""
+        module = self.by_code(case.service.module)
+        if not case.variant or module is None or module.variant_label is None:
+            return case.variant
+        return str(module.variant_label(case.variant))
 
     def notification_kinds(self) -> dict[str, NotificationKind]:
         kinds: dict[str, NotificationKind] = {}

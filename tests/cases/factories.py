@@ -99,3 +99,22 @@ def submitted_case(*, service: Service, municipality: Municipality, user=None, *
 def on_day(monkeypatch, day: datetime.date) -> None:
     """Let the services' calendar see `day` as today (the clock under test; no database mock)."""
     monkeypatch.setattr("cases.calendar.today", lambda: day)
+
+
+def run_document_jobs() -> int:
+    """Run the decision-document jobs deferred so far, as the worker would (their rows are in
+    the test's own transaction, which the worker's connection cannot see); how many ran."""
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from cases.jobs import make_decision_document
+    from cases.models import Decision
+
+    # Jobs left by transactional tests (flush leaves procrastinate's tables) name no decision.
+    waiting = set(Decision.objects.filter(pdf="").values_list("pk", flat=True))
+    jobs = ProcrastinateJob.objects.filter(task_name=make_decision_document.name, status="todo")
+    ran = 0
+    for job in jobs.order_by("id"):
+        if job.args.get("decision_id") in waiting:
+            make_decision_document(**job.args)
+            ran += 1
+    return ran

@@ -7,7 +7,7 @@ from django.core import mail
 
 from cases import services
 from cases.jobs import applicant_remind
-from cases.models import Notification
+from engagement.models import Notification
 from tests.cases.factories import on_day, submitted_case
 
 D = datetime.date
@@ -52,7 +52,7 @@ def test_two_working_days_before_the_due_date_the_applicant_is_reminded_once_a_d
     assert "1 working day left" in mail.outbox[-1].body
     assert applicant_remind(today=D(2026, 3, 10)) == 1  # Tuesday: the last day
     assert "answer today" in mail.outbox[-1].body
-    rows = Notification.objects.filter(kind="information_reminder", case=case)
+    rows = Notification.objects.about(case).filter(kind="information_reminder")
     assert rows.count() == 3
     assert {n.recipient_id for n in rows} == {case.applicant_id}
 

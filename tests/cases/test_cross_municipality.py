@@ -6,7 +6,7 @@ import pytest
 from cases import services
 from cases.models import Outcome, Status
 from core.models import Role
-from tests.cases.factories import applicant, staff, submitted_case
+from tests.cases.factories import applicant, run_document_jobs, staff, submitted_case
 
 
 @pytest.fixture
@@ -16,6 +16,7 @@ def decided_case(service, batumi, planner):
     request = services.information_request_open(case=case, text="More?", by=planner)
     services.information_request_answer(request=request, answer="Here.", by=case.applicant)
     services.decision_issue(case=case, outcome=Outcome.APPROVED, by=planner)
+    run_document_jobs()
     return case, request
 
 

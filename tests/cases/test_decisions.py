@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from cases import services
 from cases.models import Outcome, Status
-from tests.cases.factories import submitted_case
+from tests.cases.factories import run_document_jobs, submitted_case
 
 
 def pdf_text(data: bytes) -> bytes:
@@ -38,6 +38,8 @@ def decided(service, batumi, planner):
         conditions=["Keep the street trees.", "Start within 2 years."],
         by=planner,
     )
+    assert run_document_jobs() == 1
+    decision.refresh_from_db()
     return decision
 
 
@@ -85,6 +87,8 @@ def test_a_refusal_needs_reasons(service, batumi, planner):
     decision = services.decision_issue(
         case=case, outcome=Outcome.REFUSED, reasons="K-1 exceeded.", by=planner
     )
+    run_document_jobs()
+    decision.refresh_from_db()
     case.refresh_from_db()
     assert case.status == Status.DECIDED_REFUSED
     assert decision.pdf.name.endswith(".pdf")

@@ -6,7 +6,7 @@ from django.core import mail
 
 from cases import services
 from cases.jobs import overdue_remind
-from cases.models import Notification
+from engagement.models import Notification
 from tests.cases.factories import on_day, submitted_case
 
 D = datetime.date
