@@ -163,7 +163,7 @@ class CheckResponseSerializer(serializers.Serializer):
 
 
 _EXAMPLE_BODY = {
-    "parcels": ["05.24.11.005"],
+    "parcels": ["05.45.64.005"],
     "footprint": {
         "type": "Polygon",
         "coordinates": [
@@ -218,7 +218,7 @@ def read_check_request(data) -> dict:
         if bad:
             raise BadParameter(
                 "parcels",
-                _("%(code)s is not a cadastral code (e.g. 05.24.11.005).") % {"code": bad[0]},
+                _("%(code)s is not a cadastral code (e.g. 05.45.64.005).") % {"code": bad[0]},
                 "cadastral_code",
             )
         try:

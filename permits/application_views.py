@@ -26,7 +26,6 @@ from cases.models import Status
 from permits import application_forms as forms
 from permits.consultation import (
     comments_open,
-    consultation_closed_on,
     current_consultation,
     neighbour_parcels,
     neighbour_radius_m,
@@ -35,6 +34,7 @@ from permits.models import CONSULTATION, BoundaryChangeRequest, Constraint, Perm
 from permits.services import (
     CONSULTATION_MAX_WORKING_DAYS,
     CONSULTATION_WORKING_DAYS,
+    REGISTER_LAYER,
     application_constraints,
     boundary_change_answer,
     boundary_change_request,
@@ -43,6 +43,7 @@ from permits.services import (
     permit_application_submit,
     permit_application_update,
     permit_constraint_override,
+    permit_decision_issue,
 )
 
 STEPS = (
@@ -124,8 +125,22 @@ def _render_step(request, step: int, application, form, **extra) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply_start(request: HttpRequest) -> HttpResponse:
-    """Step 1 of a new application: the municipality, the stage and the building class."""
-    form = forms.StartForm(request.POST or None)
+    """Step 1 of a new application: the stage and the building class, and the municipality
+    unless the parcels carried from the map or the pre-check name it.
+
+    `?parcels=CODE,CODE` (or `?site=<GeoJSON>`), `&footprint=<GeoJSON>`, `&floors=N` and the
+    pre-check's other figures are kept in the page's address, so the form posts them back and
+    the sign-in on the way keeps them; the draft starts with them.
+    """
+    carried = forms.carried_from(request.GET)
+    form = forms.StartForm(
+        request.POST or None,
+        municipality=carried.municipality if (carried.codes or carried.site) else None,
+        initial={
+            "municipality": carried.municipality.pk if carried.municipality else None,
+            "building_class": carried.building_class or None,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             application = permit_application_start(
@@ -133,12 +148,15 @@ def apply_start(request: HttpRequest) -> HttpResponse:
                 stage=form.cleaned_data["stage"],
                 building_class=form.cleaned_data["building_class"],
                 municipality=form.cleaned_data["municipality"],
+                parcel_codes=carried.codes or None,
+                site=carried.site,
+                building=carried.building,
             )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
             return redirect("permits:apply-step", application.case.reference, 2)
-    return _render_step(request, 1, None, form)
+    return _render_step(request, 1, None, form, carried=carried if carried.given else None)
 
 
 def _step_form(step: int, application, data=None, files=None):
@@ -432,8 +450,8 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
                         case=case, to=data["to"], by=request.user, note=data["note"]
                     )
                 else:
-                    case_services.decision_issue(
-                        case=case,
+                    permit_decision_issue(
+                        application=application,
                         outcome=data["outcome"],
                         by=request.user,
                         conditions=data["conditions"].splitlines(),
@@ -461,7 +479,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "open_requests": case.information_requests.filter(answered_at__isnull=True),
             "neighbours": neighbour_parcels(application),
             "radius_m": neighbour_radius_m(),
-            "comments": application.comments.all(),
+            "thread": comments_thread(request, application),
             **_consultation_context(application),
             "consultation_form": consultation_form,
             "constraints": application_constraints(application),
@@ -473,6 +491,16 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "page": "review",
         },
         status=status,
+    )
+
+
+def comments_thread(request: HttpRequest, application: PermitApplication) -> str:
+    """The register's comment thread of the application, as the planner sees it (with the
+    moderation links: planners moderate their applications' comments)."""
+    from engagement import panels
+
+    return panels.thread_html(
+        request, layer=REGISTER_LAYER, feature_id=application.pk, writable=False
     )
 
 
@@ -546,9 +574,10 @@ REGISTER_STATUSES_PUBLIC = (
 
 @require_http_methods(["GET", "POST"])
 def register_entry(request: HttpRequest, reference: str) -> HttpResponse:
-    """The public page of an application on the register: no personal data; comments (signed
-    in, tagged supportive, neutral or objection) while its consultation is open."""
-    from permits.services import neighbour_comment_add
+    """The public page of an application on the register: no personal data; the comment thread
+    (engagement's, on the register layer) taken while its consultation is open."""
+    from engagement import panels
+    from engagement.views import comment_form, comment_submit
 
     application = (
         PermitApplication.objects.select_related("case", "case__municipality")
@@ -558,35 +587,38 @@ def register_entry(request: HttpRequest, reference: str) -> HttpResponse:
     if application is None:
         raise Http404("No such application on the register.")
     case = application.case
-    form = forms.CommentForm(request.POST or None)
-    status = 200
+    form, status = None, 200
+    reply_to = request.GET.get("reply_to")
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.path)
-        if form.is_valid():
-            try:
-                neighbour_comment_add(
-                    application=application,
-                    author=request.user,
-                    stance=form.cleaned_data["stance"],
-                    body=form.cleaned_data["body"],
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                return redirect("permits:register-entry", reference)
+        form = comment_form(request.POST)
+        comment = comment_submit(
+            request, layer=REGISTER_LAYER, feature_id=application.pk, form=form
+        )
+        if comment is not None:
+            return redirect(
+                f"{reverse('permits:register-entry', args=[reference])}#comment-{comment.pk}"
+            )
+        reply_to = request.POST.get("parent")
         status = 400
+    thread = panels.thread_html(
+        request,
+        layer=REGISTER_LAYER,
+        feature_id=application.pk,
+        form=form,
+        reply_to=int(reply_to) if str(reply_to or "").isdigit() else None,
+        action="",
+    )
     return render(
         request,
         "permits/register_entry.html",
         {
             "application": application,
             "case": case,
-            "form": form,
             "open": comments_open(application),
             "consultation": current_consultation(application),
-            "closed_on": consultation_closed_on(application),
-            "comments": application.comments.all(),
+            "thread": thread,
             "config": _map_config(application),
             "page": "register",
         },

@@ -3,28 +3,37 @@
 One function, `compliance_check`, used by the public pre-check, the permit application and the
 planner's review. It takes geometries already checked and in the storage SRID (metres: every
 area here is in m² of EPSG:32638) and answers a `ComplianceReport` with each rule's value, limit
-and status and a message in Georgian and in English. It reads two queries: the zones under the
-site and the constraints under the site or the footprint.
+and status and a message. It reads two queries: the zones under the site and the constraints
+under the site or the footprint.
+
+Messages are gettext messages kept with their parameters (`Message`); `as_dict` puts them into
+words under `translation.override` of the language asked, with the names of zones and
+constraints (data kept in two languages) picked in that language (docs/translation.md).
 
 The arithmetic follows domain/georgia.md ("Building permits"): K-1 is footprint / site area,
 K-2 total floor area / site area (an incomplete floor counts 1/2, attic parts over 1.6 m high
 3/4), K-3 green area / site area; class I (up to 60 m² of floor area and 5 m of height) needs no
-permit, and class V permits come from the national agency.
+permit, and class V permits come from the national agency. A value the check had to assume (the
+height from the floors, the green area as the site less the footprint) is a note, not a warning.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Intersection, Transform
 from django.contrib.gis.geos import GEOSGeometry
-from django.utils.translation import get_language
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import get_language, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from parcels.models import LandUse, Zone
-from permits.models import KIND_NAMES, BuildingClass, Constraint, ConstraintKind
+from permits.models import BuildingClass, Constraint, ConstraintKind
 
 PASS, FAIL, WARNING = "pass", "fail", "warning"
 COMPLIANT = "compliant"
@@ -45,28 +54,7 @@ ZONE_SLIVER_SHARE = 0.01
 # Constraint shapes are returned clipped to the site grown by this much, for the map.
 HIGHLIGHT_MARGIN_M = 30.0
 GEOJSON_DECIMALS = 7
-USE_NAMES_KA = {
-    LandUse.RESIDENTIAL: "საცხოვრებელი",
-    LandUse.COMMERCIAL: "კომერციული",
-    LandUse.MIXED: "შერეული",
-    LandUse.INDUSTRIAL: "სამრეწველო",
-    LandUse.PUBLIC: "საზოგადოებრივი",
-    LandUse.GREEN: "გამწვანება",
-    LandUse.AGRICULTURAL: "სასოფლო-სამეურნეო",
-    LandUse.TRANSPORT: "სატრანსპორტო",
-}
-USE_NAMES_EN = {
-    LandUse.RESIDENTIAL: "residential",
-    LandUse.COMMERCIAL: "commercial",
-    LandUse.MIXED: "mixed use",
-    LandUse.INDUSTRIAL: "industrial",
-    LandUse.PUBLIC: "public services",
-    LandUse.GREEN: "green space",
-    LandUse.AGRICULTURAL: "agricultural",
-    LandUse.TRANSPORT: "transport",
-}
-NATIONAL_AGENCY_KA = "ტექნიკური და სამშენებლო ზედამხედველობის სააგენტო"
-NATIONAL_AGENCY_EN = "Technical and Construction Supervision Agency"
+NATIONAL_AGENCY_NAME = _("Technical and Construction Supervision Agency")
 
 
 def _n(value: float, decimals: int = 1) -> str:
@@ -79,24 +67,91 @@ def _ratio(value: float) -> str:
     return f"{value:.2f}"
 
 
-@dataclass
-class Text:
+@dataclass(frozen=True)
+class Named:
+    """A name kept as data in two languages (a zone's, a constraint's): picked, not translated."""
+
     ka: str
     en: str
 
     def __str__(self) -> str:
-        return self.en if get_language() == "en" else self.ka
+        if get_language() == "en":
+            return self.en or self.ka
+        return self.ka or self.en
+
+
+@dataclass(frozen=True)
+class Message:
+    """Interface text of the report: a gettext message (lazy) and its parameters, put into words
+    in the active language when it is turned into a string."""
+
+    text: Any
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        text = str(self.text)
+        if not self.params:
+            return text
+        return text % {key: str(value) for key, value in self.params.items()}
+
+    def in_language(self, language: str) -> str:
+        with translation.override(language):
+            return str(self)
+
+    @property
+    def ka(self) -> str:
+        return self.in_language("ka")
+
+    @property
+    def en(self) -> str:
+        return self.in_language("en")
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """Messages said one after the other."""
+
+    parts: tuple[Any, ...]
+
+    def __str__(self) -> str:
+        return " ".join(str(part) for part in self.parts)
+
+    def in_language(self, language: str) -> str:
+        with translation.override(language):
+            return str(self)
+
+    @property
+    def ka(self) -> str:
+        return self.in_language("ka")
+
+    @property
+    def en(self) -> str:
+        return self.in_language("en")
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """Labels listed with commas, each in the active language."""
+
+    items: tuple[Any, ...]
+
+    def __str__(self) -> str:
+        return ", ".join(str(item) for item in self.items)
+
+
+def _m(text, **params) -> Message:
+    return Message(text=text, params=params)
 
 
 @dataclass
 class Rule:
     code: str
-    title: Text
-    value: float | str | None
-    limit: float | str | None
+    title: Any
+    value: Any
+    limit: Any
     unit: str
     status: str
-    message: Text
+    message: Any
     value_m2: float | None = None
     limit_m2: float | None = None
     assumed: bool = False
@@ -106,13 +161,13 @@ class Rule:
 class ConstraintHit:
     id: int
     kind: str
-    kind_name: Text
-    name: Text
-    consultee: Text
+    kind_name: Any
+    name: Named
+    consultee: Named
     site_area_m2: float
     footprint_area_m2: float | None
     status: str
-    message: Text
+    message: Any
     geometry: dict[str, Any] | None = None
 
 
@@ -120,7 +175,7 @@ class ConstraintHit:
 class ZoneShare:
     id: int
     code: str
-    name: Text
+    name: Named
     k1: float
     k2: float
     k3: float
@@ -141,8 +196,8 @@ class ComplianceReport:
     rules: list[Rule]
     constraints: list[ConstraintHit]
     outcome: str
-    outcome_message: Text
-    notes: list[Text] = field(default_factory=list)
+    outcome_message: Any
+    notes: list[Any] = field(default_factory=list)
 
     def rule(self, code: str) -> Rule | None:
         return next((r for r in self.rules if r.code == code), None)
@@ -150,52 +205,44 @@ class ComplianceReport:
     def as_dict(self, language: str | None = None) -> dict[str, Any]:
         """Plain JSON with every text in one language (the active one by default)."""
         language = language or get_language() or settings.LANGUAGE_CODE
-        pick = "en" if language == "en" else "ka"
+        with translation.override("en" if language == "en" else "ka"):
+            return _plain(self)
 
-        return _plain(self, pick)
+
+_TEXTS = (Message, Sentences, Named, _Joined, Promise)
 
 
-def _plain(value, pick: str):
-    """A report's dataclasses as JSON-ready values, each Text in one language.
+def _plain(value):
+    """A report's dataclasses as JSON-ready values, each text in the active language.
 
     Geometries (GeoJSON dicts) are passed as they are: they hold no text, and walking their
     coordinates would cost more than the rest of the report (dataclasses.asdict copies them).
     """
-    if isinstance(value, Text):
-        return getattr(value, pick)
+    if isinstance(value, _TEXTS):
+        return str(value)
     if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name), pick) for f in fields(value)}
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, list):
-        return [_plain(v, pick) for v in value]
+        return [_plain(v) for v in value]
     if isinstance(value, dict) and "coordinates" not in value:
-        return {k: _plain(v, pick) for k, v in value.items()}
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
-def _text(ka: str, en: str) -> Text:
-    return Text(ka=ka, en=en)
-
-
 OUTCOME_MESSAGES = {
-    COMPLIANT: _text(
-        "პროექტი აკმაყოფილებს ზონის პირობებს.", "The building fits the zone's limits."
-    ),
-    NOT_COMPLIANT: _text(
-        "პროექტი არ აკმაყოფილებს ერთ ან მეტ წესს.", "The building breaks one or more rules."
-    ),
-    NEEDS_REVIEW: _text(
-        "პროექტი საჭიროებს დამატებით განხილვას ან შეთანხმებას.",
-        "The building needs a closer look or an agreement: see the warnings.",
-    ),
-    NO_PERMIT_NEEDED: _text(
-        "I კლასის შენობა: მშენებლობის ნებართვა არ არის საჭირო.",
-        "A class I building: no construction permit is needed.",
-    ),
-    NATIONAL_AGENCY: _text(
-        f"V კლასის შენობის ნებართვას გასცემს {NATIONAL_AGENCY_KA}, არა მუნიციპალიტეტი.",
-        f"Class V permits are issued by the {NATIONAL_AGENCY_EN}, not the municipality.",
+    COMPLIANT: _m(_("The building fits the zone's limits.")),
+    NOT_COMPLIANT: _m(_("The building breaks one or more rules.")),
+    NEEDS_REVIEW: _m(_("The building needs a closer look or an agreement: see the warnings.")),
+    NO_PERMIT_NEEDED: _m(_("A class I building: no construction permit is needed.")),
+    NATIONAL_AGENCY: _m(
+        _("Class V permits are issued by the %(agency)s, not the municipality."),
+        agency=NATIONAL_AGENCY_NAME,
     ),
 }
+
+
+def _use_name(use: str):
+    return LandUse(use).label if use in LandUse.values else use
 
 
 def floor_area_total(
@@ -229,7 +276,7 @@ def _zones_under(site: GEOSGeometry, site_area: float) -> list[ZoneShare]:
             ZoneShare(
                 id=zone.pk,
                 code=zone.code,
-                name=_text(zone.name_ka, zone.name_en),
+                name=Named(zone.name_ka, zone.name_en),
                 k1=float(zone.k1),
                 k2=float(zone.k2),
                 k3=float(zone.k3),
@@ -262,6 +309,41 @@ def _constraints_under(site: GEOSGeometry, footprint: GEOSGeometry | None):
     return list(qs)
 
 
+def _constraint_message(kind: str, *, where: Message, name: Named, on_site: float, built: bool):
+    """What a constraint of this kind means for the building, without whom to consult."""
+    if kind == ConstraintKind.HERITAGE_ZONE:
+        return _m(
+            _("%(where)s lies in a heritage protection zone (%(name)s)."), where=where, name=name
+        )
+    if kind == ConstraintKind.RED_LINE and built:
+        return _m(
+            _("The building crosses a red line (%(name)s): %(where)s stands on public land."),
+            where=where,
+            name=name,
+        )
+    if kind == ConstraintKind.RED_LINE:
+        return _m(
+            _(
+                "%(area)s m² of the site lie beyond a red line (%(name)s); nothing may be "
+                "built there."
+            ),
+            area=_n(on_site),
+            name=name,
+        )
+    if kind == ConstraintKind.PROTECTED_AREA:
+        return _m(
+            _("%(where)s lie in a protected area (%(name)s); building there is not allowed."),
+            where=where,
+            name=name,
+        )
+    # A flood area, and any kind added later: a warning that names the area.
+    return _m(
+        _("%(where)s lie in a flood area (%(name)s); the design must allow for flooding."),
+        where=where,
+        name=name,
+    )
+
+
 def _constraint_hit(constraint, *, site_area: float, has_footprint: bool) -> ConstraintHit | None:
     on_site = constraint.site_overlap.sq_m if constraint.site_overlap is not None else 0.0
     on_footprint = None
@@ -271,101 +353,99 @@ def _constraint_hit(constraint, *, site_area: float, has_footprint: bool) -> Con
     if on_site <= AREA_TOLERANCE_M2 and (on_footprint or 0.0) <= AREA_TOLERANCE_M2:
         return None  # touching along an edge only
     kind = constraint.kind
-    ka_kind, en_kind = KIND_NAMES.get(kind, (kind, kind))
     built = on_footprint is not None and on_footprint > AREA_TOLERANCE_M2
     covers_site = site_area > 0 and on_site >= 0.99 * site_area
-    where_ka = f"შენობის კონტურის {_n(on_footprint)} მ²" if built else f"ნაკვეთის {_n(on_site)} მ²"
-    where_en = (
-        f"{_n(on_footprint)} m² of the footprint" if built else f"{_n(on_site)} m² of the site"
-    )
-    consultee_ka = constraint.consultee_ka or constraint.consultee_en
-    consultee_en = constraint.consultee_en or constraint.consultee_ka
+    if built:
+        where = _m(_("%(area)s m² of the footprint"), area=_n(on_footprint))
+    else:
+        where = _m(_("%(area)s m² of the site"), area=_n(on_site))
+    name = Named(constraint.name_ka, constraint.name_en)
+    consultee = Named(constraint.consultee_ka, constraint.consultee_en)
     if kind == ConstraintKind.HERITAGE_ZONE:
         status = WARNING
-        message = _text(
-            f"{where_ka} მდებარეობს ძეგლის დაცვის ზონაში ({constraint.name_ka}). "
-            f"პროექტი უნდა შეთანხმდეს: {consultee_ka}.",
-            f"{where_en} lies in a heritage protection zone ({constraint.name_en}). "
-            f"The project must be agreed with the {consultee_en}.",
-        )
     elif kind == ConstraintKind.RED_LINE:
         status = FAIL if built else WARNING
-        if built:
-            message = _text(
-                f"შენობა კვეთს წითელ ხაზს ({constraint.name_ka}): {where_ka} საჯარო მიწაზეა.",
-                f"The building crosses a red line ({constraint.name_en}): {where_en} "
-                "stands on public land.",
-            )
-        else:
-            message = _text(
-                f"ნაკვეთის {_n(on_site)} მ² წითელ ხაზს მიღმაა ({constraint.name_ka}); "
-                "იქ შენება დაუშვებელია.",
-                f"{_n(on_site)} m² of the site lie beyond a red line ({constraint.name_en}); "
-                "nothing may be built there.",
-            )
     elif kind == ConstraintKind.PROTECTED_AREA:
         status = FAIL if (built or (not has_footprint and covers_site)) else WARNING
-        message = _text(
-            f"{where_ka} დაცულ ტერიტორიაზეა ({constraint.name_ka}); იქ შენება დაუშვებელია.",
-            f"{where_en} lie in a protected area ({constraint.name_en}); "
-            "building there is not allowed.",
-        )
-    else:  # flood area, and any kind added later: a warning that names the area
+    else:
         status = WARNING
-        message = _text(
-            f"{where_ka} დატბორვის ზონაშია ({constraint.name_ka}); საჭიროა დაცვის ღონისძიებები.",
-            f"{where_en} lie in a flood area ({constraint.name_en}); "
-            "the design must allow for flooding.",
-        )
-    if consultee_en and kind != ConstraintKind.HERITAGE_ZONE:
-        message = _text(
-            f"{message.ka} შესათანხმებელია: {consultee_ka}.",
-            f"{message.en} Consult the {consultee_en}.",
-        )
+    parts: list[Any] = [
+        _constraint_message(kind, where=where, name=name, on_site=on_site, built=built)
+    ]
+    if consultee.en or consultee.ka:
+        if kind == ConstraintKind.HERITAGE_ZONE:
+            parts.append(
+                _m(_("The project must be agreed with the %(consultee)s."), consultee=consultee)
+            )
+        else:
+            parts.append(_m(_("Consult the %(consultee)s."), consultee=consultee))
     return ConstraintHit(
         id=constraint.pk,
         kind=kind,
-        kind_name=_text(ka_kind, en_kind),
-        name=_text(constraint.name_ka, constraint.name_en),
-        consultee=_text(consultee_ka, consultee_en),
+        kind_name=ConstraintKind(kind).label if kind in ConstraintKind.values else kind,
+        name=name,
+        consultee=consultee,
         site_area_m2=round(on_site, 2),
         footprint_area_m2=None if on_footprint is None else round(on_footprint, 2),
         status=status,
-        message=message,
+        message=Sentences(tuple(parts)),
         geometry=json.loads(constraint.shown) if constraint.shown else None,
     )
+
+
+# The message of a K-rule, by whether the limit is an upper or a lower bound and whether the
+# building keeps it.
+_RATIO_MESSAGES = {
+    (False, True): _(
+        "%(measured)s: %(value)s m² (%(ratio)s). %(rule)s = %(limit_ratio)s on a site of "
+        "%(site)s m²: at most %(limit)s m². It fits."
+    ),
+    (False, False): _(
+        "%(measured)s: %(value)s m² (%(ratio)s). %(rule)s = %(limit_ratio)s on a site of "
+        "%(site)s m²: at most %(limit)s m². It does not fit."
+    ),
+    (True, True): _(
+        "%(measured)s: %(value)s m² (%(ratio)s). %(rule)s = %(limit_ratio)s on a site of "
+        "%(site)s m²: at least %(limit)s m². It fits."
+    ),
+    (True, False): _(
+        "%(measured)s: %(value)s m² (%(ratio)s). %(rule)s = %(limit_ratio)s on a site of "
+        "%(site)s m²: at least %(limit)s m². It does not fit."
+    ),
+}
 
 
 def _ratio_rule(
     *,
     code: str,
-    title: Text,
+    title: str,
     value_m2: float,
     limit_ratio: float,
     site_area: float,
     at_least: bool,
-    texts: tuple[str, str],
+    measured,
     assumed: bool = False,
 ) -> Rule:
-    """A K-rule: area against ratio × site area; texts name the measured area in ka and en."""
+    """A K-rule: area against ratio × site area; `measured` names the area measured.
+
+    An assumed value that keeps the rule still passes: the assumption is one of the report's
+    notes, and the result is as certain as the assumption.
+    """
     limit_m2 = limit_ratio * site_area
     ratio = value_m2 / site_area if site_area else 0.0
     if at_least:
         ok = value_m2 >= limit_m2 - AREA_TOLERANCE_M2
     else:
         ok = value_m2 <= limit_m2 + AREA_TOLERANCE_M2
-    status = PASS if ok else FAIL
-    if assumed and ok:
-        status = WARNING  # an upper bound that passes says nothing for certain
-    bound_ka = "მინიმუმ" if at_least else "მაქსიმუმ"
-    bound_en = "at least" if at_least else "at most"
-    verdict_ka = "შესაბამისობაშია" if ok else "არ შეესაბამება"
-    verdict_en = "fits" if ok else "does not fit"
-    message = _text(
-        f"{texts[0]}: {_n(value_m2)} მ² ({_ratio(ratio)}). {title.ka} = {_ratio(limit_ratio)} "
-        f"ნაკვეთის {_n(site_area)} მ²-ზე: {bound_ka} {_n(limit_m2)} მ². {verdict_ka}.",
-        f"{texts[1]}: {_n(value_m2)} m² ({_ratio(ratio)}). {title.en} = {_ratio(limit_ratio)} "
-        f"on a site of {_n(site_area)} m²: {bound_en} {_n(limit_m2)} m². It {verdict_en}.",
+    message = _m(
+        _RATIO_MESSAGES[(at_least, ok)],
+        measured=measured,
+        value=_n(value_m2),
+        ratio=_ratio(ratio),
+        rule=title,
+        limit_ratio=_ratio(limit_ratio),
+        site=_n(site_area),
+        limit=_n(limit_m2),
     )
     return Rule(
         code=code,
@@ -373,12 +453,185 @@ def _ratio_rule(
         value=round(ratio, 4),
         limit=limit_ratio,
         unit="ratio",
-        status=status,
+        status=PASS if ok else FAIL,
         message=message,
         value_m2=round(value_m2, 2),
         limit_m2=round(limit_m2, 2),
         assumed=assumed,
     )
+
+
+def _footprint_rule(site: GEOSGeometry, footprint: GEOSGeometry) -> Rule:
+    """The footprint must lie on the site."""
+    outside = footprint.difference(site).area
+    inside = outside <= AREA_TOLERANCE_M2
+    return Rule(
+        code="footprint_inside_site",
+        title=_("Footprint inside the site"),
+        value=round(outside, 2),
+        limit=0,
+        unit="m²",
+        status=PASS if inside else FAIL,
+        message=(
+            _m(_("The footprint lies wholly within the site."))
+            if inside
+            else _m(_("%(area)s m² of the footprint lie outside the site."), area=_n(outside))
+        ),
+    )
+
+
+def _zone_rule(zones: list[ZoneShare]) -> Rule | None:
+    """A warning when no zone covers the site, or when several do (the largest is checked)."""
+    if not zones:
+        return Rule(
+            code="zone",
+            title=_("Zone"),
+            value=None,
+            limit=None,
+            unit="",
+            status=WARNING,
+            message=_m(_("No zone covers the site: the K coefficients cannot be checked.")),
+        )
+    if len([z for z in zones if z.share >= ZONE_SLIVER_SHARE]) > 1:
+        listed = ", ".join(f"{z.code} ({z.share:.0%})" for z in zones)
+        return Rule(
+            code="zone",
+            title=_("Zone"),
+            value=zones[0].code,
+            limit=None,
+            unit="",
+            status=WARNING,
+            message=_m(
+                _(
+                    "The site spans several zones: %(zones)s. Checked against %(zone)s, which "
+                    "covers the largest share."
+                ),
+                zones=listed,
+                zone=zones[0].code,
+            ),
+        )
+    return None
+
+
+def _height_rule(zone: ZoneShare, height: float, assumed: bool) -> Rule:
+    if assumed:
+        text = _("Height %(height)s m (assumed); the zone allows at most %(limit)s m.")
+    else:
+        text = _("Height %(height)s m; the zone allows at most %(limit)s m.")
+    return Rule(
+        code="height",
+        title=_("Height"),
+        value=round(height, 2),
+        limit=zone.max_height_m,
+        unit="m",
+        status=PASS if height <= zone.max_height_m + 1e-9 else FAIL,
+        message=_m(text, height=_n(height), limit=_n(zone.max_height_m)),
+        assumed=assumed,
+    )
+
+
+def _use_rule(zone: ZoneShare, use: str) -> Rule:
+    """The building's use against the zone's allowed uses, all named by their labels."""
+    label = _use_name(use)
+    allowed = _Joined(tuple(_use_name(u) for u in zone.allowed_uses))
+    if not zone.allowed_uses:
+        status = WARNING
+        message = _m(_("The zone %(zone)s names no allowed uses."), zone=zone.code)
+    elif use in zone.allowed_uses:
+        status = PASS
+        message = _m(
+            _("The use “%(use)s” is allowed in the zone %(zone)s."), use=label, zone=zone.code
+        )
+    else:
+        status = FAIL
+        message = _m(
+            _("The use “%(use)s” is not allowed in the zone %(zone)s; allowed: %(allowed)s."),
+            use=label,
+            zone=zone.code,
+            allowed=allowed,
+        )
+    return Rule(
+        code="use",
+        title=_("Use"),
+        value=label,
+        limit=allowed,
+        unit="",
+        status=status,
+        message=message,
+    )
+
+
+def _class_rule(building_class: str | None, floor_area: float, height: float) -> Rule | None:
+    """Class V goes to the national agency; class I needs no permit, when it fits class I."""
+    figures = {"area": _n(floor_area), "height": _n(height)}
+    if building_class == BuildingClass.CLASS_V:
+        return Rule(
+            code="class_v",
+            title=_("Class V"),
+            value=None,
+            limit=None,
+            unit="",
+            status=WARNING,
+            message=_m(
+                _(
+                    "Permits for class V (special importance) buildings are issued by the "
+                    "national %(agency)s (Resolution 255), not the municipality."
+                ),
+                agency=NATIONAL_AGENCY_NAME,
+            ),
+        )
+    fits_class_i = (
+        floor_area <= CLASS_I_MAX_FLOOR_AREA_M2 + AREA_TOLERANCE_M2
+        and height <= CLASS_I_MAX_HEIGHT_M
+    )
+    if building_class in (None, "", BuildingClass.CLASS_I) and fits_class_i:
+        return Rule(
+            code="class_i",
+            title=_("Class I"),
+            value=round(floor_area, 2),
+            limit=CLASS_I_MAX_FLOOR_AREA_M2,
+            unit="m²",
+            status=PASS,
+            message=_m(
+                _(
+                    "%(area)s m² and %(height)s m: a class I building (at most 60 m² of floor "
+                    "area, 5 m high, 2 m below ground) needs no construction permit "
+                    "(Resolution 255)."
+                ),
+                **figures,
+            ),
+        )
+    if building_class == BuildingClass.CLASS_I:
+        return Rule(
+            code="class_i",
+            title=_("Class I"),
+            value=round(floor_area, 2),
+            limit=CLASS_I_MAX_FLOOR_AREA_M2,
+            unit="m²",
+            status=WARNING,
+            message=_m(
+                _(
+                    "%(area)s m² and %(height)s m: class I allows at most 60 m² and 5 m; this "
+                    "building needs a permit (class II or above)."
+                ),
+                **figures,
+            ),
+        )
+    return None
+
+
+def _outcome(building_class: str | None, rules: list[Rule], hits: list[ConstraintHit]) -> str:
+    statuses = [r.status for r in rules] + [h.status for h in hits]
+    if building_class == BuildingClass.CLASS_V:
+        return NATIONAL_AGENCY
+    if FAIL in statuses:
+        return NOT_COMPLIANT
+    no_permit = any(r.code == "class_i" and r.status == PASS for r in rules)
+    if no_permit and not any(h.status != PASS for h in hits):
+        return NO_PERMIT_NEEDED
+    if WARNING in statuses:
+        return NEEDS_REVIEW
+    return COMPLIANT
 
 
 def compliance_check(
@@ -412,70 +665,17 @@ def compliance_check(
     site_area = site.area
     built_area = footprint.area if footprint is not None else float(footprint_area_m2)
     rules: list[Rule] = []
-    notes: list[Text] = []
+    notes: list[Message] = []
 
-    # The footprint must lie on the site.
     if footprint is not None:
-        outside = footprint.difference(site).area
-        inside = outside <= AREA_TOLERANCE_M2
-        rules.append(
-            Rule(
-                code="footprint_inside_site",
-                title=_text("კონტური ნაკვეთის შიგნით", "Footprint inside the site"),
-                value=round(outside, 2),
-                limit=0,
-                unit="m²",
-                status=PASS if inside else FAIL,
-                message=(
-                    _text(
-                        "შენობის კონტური მთლიანად ნაკვეთის საზღვრებშია.",
-                        "The footprint lies wholly within the site.",
-                    )
-                    if inside
-                    else _text(
-                        f"შენობის კონტურის {_n(outside)} მ² ნაკვეთის საზღვრებს გარეთაა.",
-                        f"{_n(outside)} m² of the footprint lie outside the site.",
-                    )
-                ),
-            )
-        )
+        rules.append(_footprint_rule(site, footprint))
 
     # The zone: the one covering the largest share of the site.
     zones = _zones_under(site, site_area)
     zone = zones[0] if zones else None
-    if zone is None:
-        rules.append(
-            Rule(
-                code="zone",
-                title=_text("ზონა", "Zone"),
-                value=None,
-                limit=None,
-                unit="",
-                status=WARNING,
-                message=_text(
-                    "ნაკვეთი არცერთ ზონაში არ ხვდება: K-კოეფიციენტები ვერ შემოწმდება.",
-                    "No zone covers the site: the K coefficients cannot be checked.",
-                ),
-            )
-        )
-    elif len([z for z in zones if z.share >= ZONE_SLIVER_SHARE]) > 1:
-        listed_ka = ", ".join(f"{z.code} ({z.share:.0%})" for z in zones)
-        rules.append(
-            Rule(
-                code="zone",
-                title=_text("ზონა", "Zone"),
-                value=zone.code,
-                limit=None,
-                unit="",
-                status=WARNING,
-                message=_text(
-                    f"ნაკვეთი რამდენიმე ზონაშია: {listed_ka}. შემოწმებულია {zone.code}, "
-                    "რომელიც ყველაზე დიდ ნაწილს ფარავს.",
-                    f"The site spans several zones: {listed_ka}. Checked against {zone.code}, "
-                    "which covers the largest share.",
-                ),
-            )
-        )
+    zone_rule = _zone_rule(zones)
+    if zone_rule is not None:
+        rules.append(zone_rule)
 
     # Floor area and height, given or estimated.
     if floor_area_m2 is None:
@@ -491,11 +691,17 @@ def compliance_check(
     height = floors * STOREY_HEIGHT_M if height_assumed else float(height_m)
     if height_assumed:
         notes.append(
-            _text(
-                f"სიმაღლე აღებულია {floors} სართული × {_n(STOREY_HEIGHT_M)} მ = {_n(height)} მ; "
-                "მიუთითეთ ზუსტი სიმაღლე.",
-                f"The height is assumed: {floors} floors × {_n(STOREY_HEIGHT_M)} m = "
-                f"{_n(height)} m. Enter the real height.",
+            _m(
+                ngettext_lazy(
+                    "The height is assumed: %(floors)s floor × %(storey)s m = %(height)s m. "
+                    "Enter the real height.",
+                    "The height is assumed: %(floors)s floors × %(storey)s m = %(height)s m. "
+                    "Enter the real height.",
+                    floors,
+                ),
+                floors=floors,
+                storey=_n(STOREY_HEIGHT_M),
+                height=_n(height),
             )
         )
 
@@ -503,163 +709,56 @@ def compliance_check(
         rules.append(
             _ratio_rule(
                 code="k1",
-                title=_text("K-1", "K-1"),
+                title="K-1",
                 value_m2=built_area,
                 limit_ratio=zone.k1,
                 site_area=site_area,
                 at_least=False,
-                texts=("განაშენიანების ფართობი", "Footprint"),
+                measured=_("Footprint"),
             )
         )
         rules.append(
             _ratio_rule(
                 code="k2",
-                title=_text("K-2", "K-2"),
+                title="K-2",
                 value_m2=floor_area,
                 limit_ratio=zone.k2,
                 site_area=site_area,
                 at_least=False,
-                texts=("სართულების ჯამური ფართობი", "Total floor area"),
+                measured=_("Total floor area"),
             )
         )
         green_assumed = green_area_m2 is None
         green = max(site_area - built_area, 0.0) if green_assumed else float(green_area_m2)
         if green_assumed:
             notes.append(
-                _text(
-                    "გამწვანების ფართობი აღებულია როგორც ნაკვეთი − კონტური (ზედა ზღვარი); "
-                    "ბილიკები, პარკინგი და 2 მ²-მდე ნაკვეთები არ ითვლება. მიუთითეთ ზუსტი ფართობი.",
-                    "The green area is assumed to be the site less the footprint, an upper "
-                    "bound: paths, parking and soil patches of 2 m² or less do not count. "
-                    "Enter the real green area.",
+                _m(
+                    _(
+                        "The green area is assumed to be the site less the footprint, an upper "
+                        "bound: paths, parking and soil patches of 2 m² or less do not count. "
+                        "Enter the real green area."
+                    )
                 )
             )
         rules.append(
             _ratio_rule(
                 code="k3",
-                title=_text("K-3", "K-3"),
+                title="K-3",
                 value_m2=green,
                 limit_ratio=zone.k3,
                 site_area=site_area,
                 at_least=True,
-                texts=("გამწვანებული ფართობი", "Green area"),
+                measured=_("Green area"),
                 assumed=green_assumed,
             )
         )
-        height_ok = height <= zone.max_height_m + 1e-9
-        rules.append(
-            Rule(
-                code="height",
-                title=_text("სიმაღლე", "Height"),
-                value=round(height, 2),
-                limit=zone.max_height_m,
-                unit="m",
-                status=PASS if height_ok else FAIL,
-                message=_text(
-                    f"სიმაღლე {_n(height)} მ; ზონაში დასაშვებია მაქსიმუმ {_n(zone.max_height_m)} მ."
-                    + (" (სავარაუდო)" if height_assumed else ""),
-                    f"Height {_n(height)} m{' (assumed)' if height_assumed else ''}; the zone "
-                    f"allows at most {_n(zone.max_height_m)} m.",
-                ),
-                assumed=height_assumed,
-            )
-        )
+        rules.append(_height_rule(zone, height, height_assumed))
         if use:
-            label_ka, label_en = USE_NAMES_KA.get(use, use), USE_NAMES_EN.get(use, use)
-            allowed_ka = ", ".join(USE_NAMES_KA.get(u, u) for u in zone.allowed_uses)
-            allowed_en = ", ".join(USE_NAMES_EN.get(u, u) for u in zone.allowed_uses)
-            if not zone.allowed_uses:
-                status = WARNING
-                message = _text(
-                    f"ზონა {zone.code} დასაშვებ ფუნქციებს არ ასახელებს.",
-                    f"The zone {zone.code} names no allowed uses.",
-                )
-            elif use in zone.allowed_uses:
-                status = PASS
-                message = _text(
-                    f"ფუნქცია „{label_ka}“ დასაშვებია ზონაში {zone.code}.",
-                    f"The use “{label_en}” is allowed in the zone {zone.code}.",
-                )
-            else:
-                status = FAIL
-                message = _text(
-                    f"ფუნქცია „{label_ka}“ არ არის დასაშვები ზონაში {zone.code}; დასაშვებია: "
-                    f"{allowed_ka}.",
-                    f"The use “{label_en}” is not allowed in the zone {zone.code}; allowed: "
-                    f"{allowed_en}.",
-                )
-            rules.append(
-                Rule(
-                    code="use",
-                    title=_text("ფუნქცია", "Use"),
-                    value=use,
-                    limit=", ".join(zone.allowed_uses),
-                    unit="",
-                    status=status,
-                    message=message,
-                )
-            )
+            rules.append(_use_rule(zone, use))
 
-    # Building class: class I needs no permit, class V goes to the national agency.
-    fits_class_i = (
-        floor_area <= CLASS_I_MAX_FLOOR_AREA_M2 + AREA_TOLERANCE_M2
-        and height <= CLASS_I_MAX_HEIGHT_M
-    )
-    no_permit = False
-    if building_class == BuildingClass.CLASS_V:
-        rules.append(
-            Rule(
-                code="class_v",
-                title=_text("V კლასი", "Class V"),
-                value="V",
-                limit=None,
-                unit="",
-                status=WARNING,
-                message=_text(
-                    f"V კლასის (განსაკუთრებული მნიშვნელობის) ობიექტის ნებართვას გასცემს "
-                    f"{NATIONAL_AGENCY_KA} (დადგენილება 255), არა მუნიციპალიტეტი.",
-                    "Permits for class V (special importance) buildings are issued by the "
-                    f"national {NATIONAL_AGENCY_EN} (Resolution 255), not the municipality.",
-                ),
-            )
-        )
-    elif building_class in (None, "", BuildingClass.CLASS_I) and fits_class_i:
-        no_permit = True
-        rules.append(
-            Rule(
-                code="class_i",
-                title=_text("I კლასი", "Class I"),
-                value=round(floor_area, 2),
-                limit=CLASS_I_MAX_FLOOR_AREA_M2,
-                unit="m²",
-                status=PASS,
-                message=_text(
-                    f"{_n(floor_area)} მ² და {_n(height)} მ: I კლასის შენობა (მაქსიმუმ 60 მ², "
-                    "5 მ სიმაღლე, 2 მ სიღრმე) — მშენებლობის ნებართვა არ არის საჭირო "
-                    "(დადგენილება 255).",
-                    f"{_n(floor_area)} m² and {_n(height)} m: a class I building (at most 60 m² "
-                    "of floor area, 5 m high, 2 m below ground) needs no construction permit "
-                    "(Resolution 255).",
-                ),
-            )
-        )
-    elif building_class == BuildingClass.CLASS_I:
-        rules.append(
-            Rule(
-                code="class_i",
-                title=_text("I კლასი", "Class I"),
-                value=round(floor_area, 2),
-                limit=CLASS_I_MAX_FLOOR_AREA_M2,
-                unit="m²",
-                status=WARNING,
-                message=_text(
-                    f"{_n(floor_area)} მ² და {_n(height)} მ: I კლასი დასაშვებია მხოლოდ 60 მ²-მდე "
-                    "და 5 მ-მდე; ამ შენობას ნებართვა სჭირდება (II კლასი ან მეტი).",
-                    f"{_n(floor_area)} m² and {_n(height)} m: class I allows at most 60 m² and "
-                    "5 m; this building needs a permit (class II or above).",
-                ),
-            )
-        )
+    class_rule = _class_rule(building_class, floor_area, height)
+    if class_rule is not None:
+        rules.append(class_rule)
 
     # Constraints under the site or the footprint, with their areas.
     hits = []
@@ -668,18 +767,7 @@ def compliance_check(
         if hit is not None:
             hits.append(hit)
 
-    statuses = [r.status for r in rules] + [h.status for h in hits]
-    if building_class == BuildingClass.CLASS_V:
-        outcome = NATIONAL_AGENCY
-    elif FAIL in statuses:
-        outcome = NOT_COMPLIANT
-    elif no_permit and not any(h.status != PASS for h in hits):
-        outcome = NO_PERMIT_NEEDED
-    elif WARNING in statuses:
-        outcome = NEEDS_REVIEW
-    else:
-        outcome = COMPLIANT
-
+    outcome = _outcome(building_class, rules, hits)
     return ComplianceReport(
         zone=zone,
         zones=zones,

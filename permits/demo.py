@@ -21,8 +21,28 @@ from permits.services import (
     permit_application_update,
 )
 
-DEMO_USERNAME = "demo-applicant"
+# The demo citizen who made the demo applications. With an e-mail address, so that what the
+# portal writes about them (a request for information, a decision) goes somewhere.
+DEMO_APPLICANT_EMAIL = "applicant@demo.gisportal.ge"
+# The name the demo applicant had before it had an e-mail address.
+LEGACY_USERNAME = "demo-applicant"
 DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def demo_applicant():
+    """The demo applicant, made or given its e-mail address (also in databases made before it
+    had one)."""
+    users = get_user_model().objects
+    user = users.filter(email=DEMO_APPLICANT_EMAIL).first()
+    if user is None:
+        user = users.filter(username=LEGACY_USERNAME).first() or users.model(
+            first_name="Nino", last_name="Demo"
+        )
+        user.username = user.email = DEMO_APPLICANT_EMAIL
+        if not user.pk:
+            user.set_unusable_password()
+        user.save()
+    return user
 
 
 @transaction.atomic
@@ -31,9 +51,7 @@ def load_demo_applications() -> int:
     # The demo loader empties the tables the catalogue hangs on; the catalogue's own loader
     # (idempotent, get_or_create) puts the default services back.
     catalogue_sync()
-    user, _created = get_user_model().objects.get_or_create(
-        username=DEMO_USERNAME, defaults={"first_name": "Demo", "last_name": "Applicant"}
-    )
+    user = demo_applicant()
     made = 0
     for municipality in Municipality.objects.order_by("code").defer("boundary"):
         parcel = (

@@ -17,7 +17,7 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 class PrecheckForm(forms.Form):
     parcels = forms.CharField(
         label=_("Cadastral codes of the site"),
-        help_text=_("One or more codes, separated by commas, e.g. 05.24.11.005"),
+        help_text=_("One or more codes, separated by commas, e.g. 05.45.64.005"),
         max_length=2000,
     )
     footprint_area_m2 = forms.FloatField(
@@ -73,7 +73,7 @@ class PrecheckForm(forms.Form):
         bad = [c for c in codes if not CADASTRAL_CODE.match(c)]
         if bad:
             raise forms.ValidationError(
-                _("%(code)s is not a cadastral code (e.g. 05.24.11.005).") % {"code": bad[0]}
+                _("%(code)s is not a cadastral code (e.g. 05.45.64.005).") % {"code": bad[0]}
             )
         try:
             self.site = site_from_parcels(codes)

@@ -20,8 +20,8 @@ rules.add_perm("permits.view_permitapplication", can_handle_case)
 
 @rules.predicate
 def handles_application(user, obj) -> bool:
-    """Handles the case of the application a row belongs to (an override, a boundary change, a
-    comment); with a Municipality or None, the question of cases.rules.handles_case."""
+    """Handles the case of the application a row belongs to (an override, a boundary change);
+    with a Municipality or None, the question of cases.rules.handles_case."""
     if obj is None or isinstance(obj, Municipality):
         return handles_case(user, obj)
     application = getattr(obj, "application", None)
@@ -29,5 +29,5 @@ def handles_application(user, obj) -> bool:
 
 
 # The planners' audit trail of an application, seen (never changed) in the admin.
-for _model in ("constraintoverride", "boundarychangerequest", "neighbourcomment"):
+for _model in ("constraintoverride", "boundarychangerequest"):
     rules.add_perm(f"permits.view_{_model}", is_superuser | handles_application)

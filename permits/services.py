@@ -11,7 +11,9 @@ drawn by hand (a listed ensemble) could not sit beside the derived ones.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point
@@ -226,8 +228,13 @@ def permit_application_start(
     site=None,
     parcel_codes=None,
     language: str | None = None,
+    building: Mapping[str, Any] | None = None,
 ) -> PermitApplication:
-    """A draft permit application (and its case). Class I and V are refused with the rule."""
+    """A draft permit application (and its case). Class I and V are refused with the rule.
+
+    `building` holds figures already known (from the pre-check: the footprint, the floors, the
+    areas, the height, the use), saved with the draft as `permit_application_update` would.
+    """
     from cases.selectors import service_get
     from cases.services import case_create
 
@@ -272,6 +279,8 @@ def permit_application_start(
     application.save()
     if parcels:
         application.parcels.set(parcels)
+    if building:
+        permit_application_update(application=application, by=applicant, **building)
     return application
 
 
@@ -367,39 +376,53 @@ def permit_application_submit(*, application: PermitApplication, by) -> PermitAp
     application.full_clean()
     application.save()
     case_submit(case=application.case, by=by)
+    _register_event(application, "new", by)
     return application
 
 
-@transaction.atomic
-def neighbour_comment_add(*, application: PermitApplication, author, stance: str, body: str):
-    """A comment tagged supportive, neutral or objection, only while consultation is open."""
-    from permits.consultation import comments_open, consultation_closed_on
-    from permits.models import NeighbourComment
+REGISTER_LAYER = "permit-applications"
 
-    if not author.is_authenticated or not author.is_active:
-        raise ValidationError(_("Sign in to comment."), code="sign_in")
-    if not comments_open(application):
-        closed_on = consultation_closed_on(application)
-        if closed_on is not None:
-            raise ValidationError(
-                _(
-                    "The consultation closed on %(date)s; comments are no longer taken. "
-                    "Write to the municipality if you need to."
-                )
-                % {"date": closed_on.strftime("%d.%m.%Y")},
-                code="consultation_closed",
-            )
-        raise ValidationError(
-            _("Comments are taken only while the consultation is open."), code="not_open"
-        )
-    comment = NeighbourComment(
-        application=application, author=author, stance=stance, body=(body or "").strip()
+
+def _register_event(application: PermitApplication, kind: str, by) -> None:
+    """Tell engagement that an application came onto the public register ("new") or was
+    "decided": those following it or an area its site touches hear of it (comments on the
+    register are engagement's, on the layer permits/layers.py declares)."""
+    from django.urls import reverse
+
+    from engagement.services import feature_event_publish
+
+    if application.site is None:
+        return
+    reference = application.case.reference
+    feature_event_publish(
+        layer=REGISTER_LAYER,
+        feature_id=application.pk,
+        geometry=application.site,
+        kind=kind,
+        title=reference,
+        url=reverse("permits:register-entry", kwargs={"reference": reference}),
+        actor=by,
     )
-    if not comment.body:
-        raise ValidationError({"body": _("Write your comment.")}, code="required")
-    comment.full_clean()
-    comment.save()
-    return comment
+
+
+def permit_decided(decision, by) -> None:
+    """Tell the register's followers of a permit decision (Module.on_decided), whichever page
+    took it."""
+    application = PermitApplication.objects.filter(case=decision.case).first()
+    if application is not None:
+        _register_event(application, "decided", by)
+
+
+@transaction.atomic
+def permit_decision_issue(
+    *, application: PermitApplication, outcome: str, by, conditions=(), reasons: str = ""
+):
+    """Decide the application (cases.services.decision_issue, which calls permit_decided)."""
+    from cases.services import decision_issue
+
+    return decision_issue(
+        case=application.case, outcome=outcome, by=by, conditions=conditions, reasons=reasons
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -831,7 +854,30 @@ def boundary_change_answer(*, request, accept: bool, comment: str = "", by):
     request.save()
     if accept:
         _site_replace(application, request.proposed_site)
+    _boundary_answer_notify(request)
     return request
+
+
+def _boundary_answer_notify(change) -> None:
+    """Tell the planner who proposed the boundary (or the officer now handling the case) how
+    the applicant answered, or that the answer did not come in time."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from cases.notifications import notify, public_url
+
+    case = change.application.case
+    recipient = case.assigned_to or change.requested_by
+    with translation.override(case.language or settings.LANGUAGE_CODE):
+        url = public_url(reverse("permits:review", args=[case.reference]))
+    notify(
+        case=case,
+        recipient=recipient,
+        kind="boundary_change_answered",
+        context={"change": change, "url": url},
+        dedupe_key=f"permits:boundary_change_answered:{change.pk}",
+    )
 
 
 @transaction.atomic
@@ -857,5 +903,6 @@ def boundary_changes_expire(*, today: date | None = None) -> int:
         request.answered_at = timezone.now()
         request.save(update_fields=["accepted", "accepted_by_expiry", "answered_at"])
         _site_replace(request.application, request.proposed_site)
+        _boundary_answer_notify(request)
         count += 1
     return count

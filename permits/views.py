@@ -8,6 +8,7 @@ and the same check answers on the page itself.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import Envelope, Transform
@@ -92,9 +93,38 @@ def _strings() -> dict[str, str]:
         "m2": _("m²"),
         "m": _("m"),
         "notes": _("Assumptions"),
+        "assumed": _("assumed"),
+        "assumedNote": _("Some figures were assumed: see the assumptions below the rules."),
+        "apply": _("Apply for a permit with this building"),
         "mapFailed": _("The map could not be drawn. Use the form without the map."),
         "zoomIn": _("Zoom in to pick parcels."),
     }
+
+
+# What a draft application can take from the pre-check form, besides the parcels.
+APPLY_FIGURES = ("footprint_area_m2", "floors", "height_m", "floor_area_m2", "green_area_m2")
+# Outcomes after which there is nothing to apply for at the municipality.
+NOTHING_TO_APPLY = ("no_permit_needed", "national_agency")
+
+
+def apply_url(form: PrecheckForm, report: dict) -> str | None:
+    """The application form, carrying the parcels and the building of a checked pre-check."""
+    if report["outcome"] in NOTHING_TO_APPLY:
+        return None
+    data = form.cleaned_data
+    query = {"parcels": ",".join(data["parcels"])}
+    for name in APPLY_FIGURES:
+        if data.get(name) is not None:
+            query[name] = f"{data[name]:g}"
+    if data.get("floor_area_m2") is None and (
+        data.get("incomplete_floors") or data.get("attic_area_over_1_6m")
+    ):
+        # The application keeps the total floor area, not how it was counted.
+        query["floor_area_m2"] = f"{report['floor_area_m2']:g}"
+    for name in ("building_class", "use"):
+        if data.get(name):
+            query[name] = data[name]
+    return f"{reverse('permits:apply')}?{urlencode(query)}"
 
 
 @require_GET
@@ -105,6 +135,7 @@ def precheck_page(request: HttpRequest) -> HttpResponse:
     form = PrecheckForm(request.GET if submitted else None)
     if submitted and form.is_valid():
         report = compliance_check(**form.check_arguments()).as_dict()
+    report_apply_url = apply_url(form, report) if report else None
     parcels_layer = registry.get("parcels")
     language = translation.get_language()
     municipalities = _municipalities()
@@ -114,6 +145,7 @@ def precheck_page(request: HttpRequest) -> HttpResponse:
         "checkUrl": reverse("permits-api:check"),
         "parcelLayer": "parcels",
         "parcelMinZoom": parcels_layer.min_zoom if parcels_layer else DEFAULT_PARCEL_MIN_ZOOM,
+        "applyUrl": reverse("permits:apply"),
         "showLayers": list(SHOWN_LAYERS),
         "maxBounds": [list(settings.GEORGIA_BBOX[:2]), list(settings.GEORGIA_BBOX[2:])],
         "municipalities": municipalities,
@@ -125,6 +157,7 @@ def precheck_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
+            "apply_url": report_apply_url,
             "submitted": submitted,
             "config": config,
             "language_links": _language_links(request),

@@ -8,7 +8,7 @@ import pytest
 from cases.catalogue import catalogue_sync
 from cases.models import Case, Status
 from core.models import Role
-from tests.cases.factories import applicant, pdf_file, staff
+from tests.cases.factories import applicant, pdf_file, run_document_jobs, staff
 from tests.conftest import multi, square
 from tests.parcels.factories import ParcelFactory
 from tests.permits.api_helpers import X, Y, geojson, rect
@@ -147,7 +147,11 @@ def test_an_applicant_applies_and_a_planner_decides(client, batumi, parcel):
     assert case.status == Status.DECIDED_APPROVED
     decision = case.decision
     assert decision.conditions == ["Keep the tree.", "Fence 2 m."]
+    assert "The decision document is being prepared" in client.get(review).text
+    assert run_document_jobs() == 1
+    decision.refresh_from_db()
     assert decision.pdf.read().startswith(b"%PDF")
+    assert "decision.pdf" in client.get(review).text
     client.logout()
     verified = client.get(f"/en/cases/verify/{decision.verification_code}/")
     assert verified.status_code == 200 and case.reference in verified.text

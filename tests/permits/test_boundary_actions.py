@@ -7,10 +7,10 @@ import pytest
 from django.utils import translation
 
 from cases.catalogue import catalogue_sync
-from cases.models import Notification
 from cases.services import case_document_add
 from core.models import Role
 from core.modules import registry
+from engagement.models import Notification
 from permits.services import (
     boundary_change_answer,
     boundary_change_request,
@@ -62,9 +62,9 @@ def change(batumi):
 
 def test_the_applicant_is_told_with_the_link_to_the_boundary_page(change):
     case = change.application.case
-    told = Notification.objects.get(case=case, kind="boundary_change", channel="email")
+    told = Notification.objects.about(case).get(kind="boundary_change")
     assert told.recipient_id == case.applicant_id
-    assert told.address == case.applicant.email
+    assert told.deliveries.get(channel="email").address == case.applicant.email
     assert f"/en/permits/boundary/{change.pk}/" in told.body
     assert "The fence stands 10 m further east." in told.body
     assert change.due_date.strftime("%Y") in told.body

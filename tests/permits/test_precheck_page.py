@@ -61,4 +61,4 @@ def test_the_form_report_is_in_georgian_on_the_georgian_page(client, parcel):
         "/ka/permits/check/", {"parcels": "05.24.11.005", "footprint_area_m2": "100", "floors": "2"}
     )
 
-    assert "ნაკვეთის 400 მ²-ზე" in response.text
+    assert "400 მ² ფართობის სამშენებლო ნაკვეთზე" in response.text
