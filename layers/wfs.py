@@ -4,6 +4,10 @@ The feature types are built on each request from the layers that the request may
 user or API key), so a staff-only layer is neither listed in GetCapabilities nor answerable
 by DescribeFeatureType, GetFeature or GetPropertyValue for anyone else: to them it is an
 unknown type name. There is no code per layer; everything comes from the registry.
+
+Beyond gisserver: GetCapabilities states the default page size (CountDefault), a BBOX may be
+given in CRS84, an unknown query parameter is refused rather than ignored, and a client that
+asks for the capabilities in WFS 1.1.0 is answered in 2.0.0, the one version served.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from django.contrib.gis.geos import GEOSException
 from django.core.cache import cache
 from django.db import models
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
@@ -26,18 +31,23 @@ from gisserver.exceptions import (
     OperationParsingFailed,
     OperationProcessingFailed,
 )
+from gisserver.extensions.queries import stored_query_registry
 from gisserver.features import FeatureField, FeatureType, ServiceDescription
 from gisserver.geometries import WGS84BoundingBox
-from gisserver.parsers.xml import parse_xml_from_string
+from gisserver.operations import wfs20
+from gisserver.parsers.xml import parse_xml_from_string, split_ns
 from gisserver.types import XsdTypes
 from gisserver.views import WFSView
+from lxml import etree
 
+from layers.exports import CRS84_NAMES
 from layers.registry import Layer, LayerField, registry
 from layers.versions import layer_token
 
 # A namespace is a name, never fetched; a URN makes that plain and needs no domain of ours.
 XML_NAMESPACE = "urn:x-gislayer-pages:list"
 XML_PREFIX = "gisportal"
+OWS = "http://www.opengis.net/ows/1.1"
 
 # Other coordinate systems a client may ask for besides the layer's own (the storage grid).
 OTHER_SRIDS = (settings.SRID_API, settings.SRID_TILES)
@@ -45,6 +55,50 @@ OTHER_SRIDS = (settings.SRID_API, settings.SRID_TILES)
 # An XML NCName: what a WFS type name must be. Registry names are slugs, which qualify unless
 # they start with a digit; those get an underscore in front, which no slug can start with.
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+# The KVP parameters of WFS 2.0 (ISO 19142, tables 5 to 17, the locking ones included), and
+# the WFS 1.x names that gisserver also reads (TYPENAME, MAXFEATURES). A stored query adds
+# its own parameters.
+STANDARD_PARAMETERS = frozenset(
+    {
+        "SERVICE",
+        "VERSION",
+        "REQUEST",
+        "NAMESPACES",
+        "ACCEPTVERSIONS",
+        "ACCEPTFORMATS",
+        "ACCEPTLANGUAGES",
+        "SECTIONS",
+        "UPDATESEQUENCE",
+        "TYPENAME",
+        "TYPENAMES",
+        "OUTPUTFORMAT",
+        "STARTINDEX",
+        "COUNT",
+        "MAXFEATURES",
+        "RESULTTYPE",
+        "RESOLVE",
+        "RESOLVEDEPTH",
+        "RESOLVETIMEOUT",
+        "RESOLVEPATH",
+        "VALUEREFERENCE",
+        "ALIASES",
+        "SRSNAME",
+        "PROPERTYNAME",
+        "FILTER",
+        "FILTER_LANGUAGE",
+        "RESOURCEID",
+        "BBOX",
+        "SORTBY",
+        "STOREDQUERY_ID",
+        "LOCKID",
+        "EXPIRY",
+        "LOCKACTION",
+    }
+)
+# Ours: the API key for clients that can only add a parameter (layers.access), and the
+# format of a page, as in the OGC API.
+VENDOR_PARAMETERS = frozenset({"API_KEY", "F"})
 
 
 def typename_of(layer: Layer) -> str:
@@ -176,6 +230,16 @@ class LayerFeatureType(FeatureType):
             cache.set(key, extent, timeout=None)
         return WGS84BoundingBox(*extent) if extent else None
 
+    def resolve_crs(self, crs: CRS, locator: str = "") -> CRS:
+        """The CRS of a BBOX or SRSNAME; a BBOX may also be in CRS84.
+
+        gisserver refuses CRS84, which it does not list. A CRS84 box keeps its longitude-first
+        coordinates and SRID 4326, which is how PostGIS reads 4326: the ORM transforms it.
+        """
+        if locator == "bbox" and crs.authority == "OGC":
+            return crs
+        return super().resolve_crs(crs, locator=locator)
+
 
 def _feature_field(layer_field: LayerField, model_fields: set[str]) -> FeatureField:
     abstract = layer_field.title if layer_field.title != layer_field.name else None
@@ -184,12 +248,49 @@ def _feature_field(layer_field: LayerField, model_fields: set[str]) -> FeatureFi
     return AnnotatedField(layer_field.name, value_type=layer_field.type, abstract=abstract)
 
 
+def _count_default(value: int) -> etree._Element:
+    constraint = etree.Element(f"{{{OWS}}}Constraint", name="CountDefault")
+    etree.SubElement(constraint, f"{{{OWS}}}NoValues")
+    etree.SubElement(constraint, f"{{{OWS}}}DefaultValue").text = str(value)
+    return constraint
+
+
+class LayerGetCapabilities(wfs20.GetCapabilities):
+    """GetCapabilities that states CountDefault: the page a GetFeature without COUNT gets.
+
+    GDAL pages by it (read from the GetFeature operation; without it, by 100 features); it is
+    stated for the service as well, where the standard puts it and other clients look.
+    """
+
+    def render_xml(self, context, ows_request):
+        response = super().render_xml(context, ows_request)
+        root = etree.fromstring(response.content)
+        metadata = root.find(f"{{{OWS}}}OperationsMetadata")
+        if metadata is None:
+            return response
+        count = self.view.max_page_size
+        for operation in metadata.iterfind(f"{{{OWS}}}Operation"):
+            if operation.get("name") in ("GetFeature", "GetPropertyValue"):
+                # After the parameters: OWS 1.1 puts an operation's constraints after them.
+                operation.append(_count_default(count))
+        after = metadata.findall(f"{{{OWS}}}Constraint") or metadata.findall(f"{{{OWS}}}Operation")
+        after[-1].addnext(_count_default(count))
+        response.content = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        return response
+
+
 class LayerWFSView(WFSView):
     """The WFS endpoint: GetCapabilities, DescribeFeatureType, GetFeature, GetPropertyValue
     and the stored queries, as gisserver implements them, over the visible layers."""
 
     xml_namespace = XML_NAMESPACE
     xml_namespace_aliases = {XML_PREFIX: XML_NAMESPACE}
+    accept_operations = {
+        "WFS": {**WFSView.accept_operations["WFS"], "GetCapabilities": LayerGetCapabilities}
+    }
+
+    # The operation asked for, known before gisserver negotiates the version.
+    operation_name = ""
 
     def get_feature_types(self) -> list[FeatureType]:
         # Built once per request (a view instance serves one request): the sources of rows
@@ -212,7 +313,11 @@ class LayerWFSView(WFSView):
 
     def get(self, request, *args, **kwargs):
         params = {key.upper(): value for key, value in request.GET.items()}
+        self.operation_name = params.get("REQUEST", "")
+        if not self.is_index_request():
+            _check_known(request.GET)
         _check_presentation(params, case_sensitive=False)
+        request.GET = _bbox_in_crs84_as_urn(request.GET)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -227,8 +332,20 @@ class LayerWFSView(WFSView):
                 locator="request",
             ) from exc
         params = {key.upper(): value for key, value in root.attrib.items()}
+        self.operation_name = split_ns(root.tag)[1]
         _check_presentation(params, case_sensitive=True)
         return super().post(request, *args, **kwargs)
+
+    def set_version(self, service: str, version: str | None) -> None:
+        """Use the version asked for; GetCapabilities goes by ACCEPTVERSIONS alone.
+
+        OWS Common 1.1 (7.3) negotiates the version of GetCapabilities with AcceptVersions
+        and gives no VERSION to it, so a client pinned to another version (VERSION=1.1.0) gets
+        the capabilities of the one served, 2.0.0, and learns from them what to speak.
+        """
+        if self.operation_name.upper() == "GETCAPABILITIES" and version not in self.accept_versions:
+            version = None
+        super().set_version(service, version)
 
     def handle_exception(self, exc):
         if isinstance(exc, GEOSException | GDALException):
@@ -261,6 +378,47 @@ class LayerWFSView(WFSView):
     @staticmethod
     def _sees_more_than_the_public(request) -> bool:
         return getattr(request, "api_key", None) is not None or request.user.is_authenticated
+
+
+def _check_known(query: QueryDict) -> None:
+    """Refuse a parameter that neither WFS 2.0 nor this portal knows (names in any case).
+
+    gisserver would pass over it, and answer as if it were not there: a filter sent under a
+    name of another API (OWSLib's `query=`) would give every feature instead of the few.
+    """
+    known = STANDARD_PARAMETERS | VENDOR_PARAMETERS | _stored_query_parameters(query)
+    for name in query:
+        if name.upper() not in known:
+            raise InvalidParameterValue(
+                gettext("The parameter %(name)s is not known to this WFS.") % {"name": name[:50]},
+                locator=name[:50],
+            )
+
+
+def _stored_query_parameters(query: QueryDict) -> set[str]:
+    """The parameters of the stored queries that STOREDQUERY_ID names; an unknown one is
+    reported as gisserver reports it."""
+    ids = next((v for k, v in query.items() if k.upper() == "STOREDQUERY_ID"), "")
+    names = set()
+    for query_id in filter(None, ids.split(",")):
+        description = stored_query_registry.resolve_query(query_id)
+        names.update(name.upper() for name in description.parameters)
+    return names
+
+
+def _bbox_in_crs84_as_urn(query: QueryDict) -> QueryDict:
+    """The query with a BBOX's CRS84, in whichever spelling, as the URN gisserver parses.
+
+    gisserver reads `urn:ogc:def:crs:OGC::CRS84` but not the OGC URI of CRS84
+    (`http://www.opengis.net/def/crs/OGC/1.3/CRS84`) that OGC API clients send.
+    """
+    for name in query:
+        if name.upper() == "BBOX":
+            *numbers, crs = query[name].split(",")
+            if len(numbers) == 4 and crs.strip().lower() in CRS84_NAMES:
+                query = query.copy()
+                query[name] = ",".join([*numbers, "urn:ogc:def:crs:OGC::CRS84"])
+    return query
 
 
 def _check_presentation(params: dict[str, str], *, case_sensitive: bool) -> None:
