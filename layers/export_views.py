@@ -1,6 +1,6 @@
 """Downloads of registered layers, at once or, for a large layer, through a background job.
 
-`/api/v1/layers/{name}/export.{gpkg,geojson,csv,shp.zip,kml}?crs=&bbox=` answers the file
+`/api/v1/layers/{name}/export.{gpkg,geojson,csv,csv.zip,shp.zip,kml}?crs=&bbox=` answers the file
 when the layer holds up to EXPORT_SYNC_MAX_FEATURES features (GeoJSON and CSV streamed as
 they are read); above that it answers 202 with a job whose status is at
 `/api/v1/layers/exports/{job}/` and whose file, once written, only the one who asked may fetch.
@@ -194,8 +194,10 @@ class LayerExportView(ExportAPIView):
         operation_id="layer_export",
         summary="Download a layer",
         description=(
-            "The layer's public properties and id, in GeoPackage, zipped Shapefile, GeoJSON, "
-            "CSV (WKT geometry, UTF-8 with a byte-order mark) or KML (always EPSG:4326). A layer "
+            "The layer's public properties and id, in GeoPackage, zipped Shapefile (with "
+            "`<layer>.fields.csv`, the full name of each shortened field), GeoJSON, CSV (WKT "
+            "geometry, UTF-8 with a byte-order mark), the same CSV zipped with GDAL's .csvt "
+            "(types) and .prj (CRS), or KML (always EPSG:4326). A layer "
             "with more features than EXPORT_SYNC_MAX_FEATURES is written by a background job: "
             "the answer is then 202 with the job, whose `url` tells when the file is ready."
         ),

@@ -4,6 +4,8 @@ Rows come from the layer's own queryset in chunks through a server-side cursor, 
 geometry already transformed by PostGIS, so memory stays flat however large the layer. GeoJSON
 and CSV are text that is streamed as it is read; the other formats are written by GDAL through
 pyogrio into a temporary file. Only the layer's public properties and the feature id go out.
+The zipped CSV adds GDAL's sidecars (.csvt for the types, .prj for the CRS) to the same CSV;
+the zipped Shapefile adds a table of its shortened field names. See docs/downloads.md.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON, AsWKB, Transform
+from django.contrib.gis.gdal import SpatialReference
 from django.contrib.gis.geos import Polygon
 from django.db.models import F, Func, QuerySet, TextField, Value
 from django.utils import timezone
@@ -51,6 +54,7 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("gpkg", "application/geopackage+sqlite3", "GPKG", "GeoPackage"),
         ExportFormat("geojson", "application/geo+json", None, "GeoJSON"),
         ExportFormat("csv", "text/csv; charset=utf-8", None, "CSV"),
+        ExportFormat("csv.zip", "application/zip", None, "CSV with types and CRS (zip)"),
         ExportFormat("shp.zip", "application/zip", "ESRI Shapefile", "Shapefile (zip)"),
         ExportFormat("kml", "application/vnd.google-earth.kml+xml", "KML", "KML"),
     )
@@ -70,7 +74,8 @@ def sync_max_features() -> int:
 
 # Parameters.
 
-_CRS84 = {
+# CRS84, by the names that clients give it (compared in lower case).
+CRS84_NAMES = {
     "crs84",
     "ogc:crs84",
     "urn:ogc:def:crs:ogc:1.3:crs84",
@@ -93,7 +98,7 @@ def parse_crs(raw: str | None, *, parameter: str = "crs") -> int:
     if raw is None or not raw.strip():
         return settings.SRID_API
     text = raw.strip().lower()
-    if text in _CRS84:
+    if text in CRS84_NAMES:
         return 4326
     code = text
     for prefix in _EPSG_PREFIXES:
@@ -306,6 +311,12 @@ def _iso(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def _flag(value) -> int | None:
+    """A boolean as dBASE keeps it here: 1 or 0 in a number field, not T or F."""
+    flag = _boolean(value)
+    return None if flag is None else int(flag)
+
+
 def json_value(value, kind: str):
     """A property as JSON wants it: numbers as numbers, dates as ISO 8601 text."""
     if value is None:
@@ -473,7 +484,12 @@ def _label_property(export: Export, language: str) -> str | None:
     return strings[0] if strings else None
 
 
-def _arrays(columns: list[_Column], rows: list[tuple], datetimes_as_text: bool):
+def _arrays(
+    columns: list[_Column],
+    rows: list[tuple],
+    datetimes_as_text: bool,
+    booleans_as_integers: bool = False,
+):
     """pyogrio's field arrays and null masks for one chunk of rows."""
     data, masks, tz_offsets = [], [], {}
     for i, column in enumerate(columns):
@@ -487,6 +503,10 @@ def _arrays(columns: list[_Column], rows: list[tuple], datetimes_as_text: bool):
             converted = [_number(v) for v in values]
             mask = np.array([v is None for v in converted], dtype=bool)
             array = np.array([np.nan if v is None else v for v in converted], dtype=np.float64)
+        elif kind == "boolean" and booleans_as_integers:
+            converted = [None if v is None else _flag(v) for v in values]
+            mask = np.array([v is None for v in converted], dtype=bool)
+            array = np.array([v or 0 for v in converted], dtype=np.int32)
         elif kind == "boolean":
             converted = [None if v is None else _boolean(v) for v in values]
             mask = np.array([v is None for v in converted], dtype=bool)
@@ -573,11 +593,13 @@ def write_ogr(export: Export, directory: Path, *, language: str = "en") -> tuple
     geometry_type = layer.geometry_type if layer.geometry_type in _OGR_GEOMETRY_TYPES else "Unknown"
     # dBASE and KML have no date-time type: such values go out as ISO 8601 text.
     datetimes_as_text = export.format != "gpkg"
+    # dBASE's logical type is read back as T and F, or as text; 1 and 0 are read as numbers.
+    booleans_as_integers = export.format == "shp.zip"
 
     def write(rows: list[tuple], append: bool) -> None:
         geometries = np.array([None if r[1] is None else bytes(r[1]) for r in rows], dtype=object)
         values = [(r[0], *r[2:]) for r in rows]
-        data, masks, tz_offsets = _arrays(columns, values, datetimes_as_text)
+        data, masks, tz_offsets = _arrays(columns, values, datetimes_as_text, booleans_as_integers)
         if export.format == "kml":
             labels = [
                 str(v[label_at]) if v[label_at] not in (None, "") else str(v[0]) for v in values
@@ -616,22 +638,78 @@ def write_ogr(export: Export, directory: Path, *, language: str = "en") -> tuple
         write(chunk, append=written > 0)
         written += len(chunk)
     if export.format == "shp.zip":
-        return _zip_shapefile(path), written
+        # The code page, whether or not this GDAL wrote it: readers that find none take the
+        # names and values as Latin-1.
+        path.with_suffix(".cpg").write_text("UTF-8")
+        table = path.with_name(f"{layer.name}.fields.csv")
+        table.write_bytes(b"".join(shapefile_field_table(columns, names, export.fields)))
+        return _zip(path, (".shp", ".shx", ".dbf", ".prj", ".cpg"), table), written
     return path, written
 
 
-def _zip_shapefile(shp: Path) -> Path:
-    archive = shp.with_suffix(".shp.zip")
+def shapefile_field_table(
+    columns: list[_Column], short_names: list[str], fields: tuple[LayerField, ...]
+) -> Iterator[bytes]:
+    """`<layer>.fields.csv`: each column's full name, its name in the .dbf, type and title.
+
+    UTF-8 with a byte-order mark, like the CSV download.
+    """
+    titles = {f.name: f.title for f in fields}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["name", "shapefile_name", "type", "title"])
+    for column, short in zip(columns, short_names, strict=True):
+        writer.writerow([column.name, short, column.kind, titles.get(column.name, "")])
+    yield ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _zip(first: Path, suffixes: Iterable[str], *extra: Path) -> Path:
+    """Zip the parts of a file named like `first`, then `extra`, into `<first>.zip`."""
+    archive = first.with_name(first.name + ".zip")
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-            part = shp.with_suffix(suffix)
+        for suffix in suffixes:
+            part = first.with_suffix(suffix)
             if part.exists():
                 zf.write(part, arcname=part.name)
+        for part in extra:
+            zf.write(part, arcname=part.name)
     return archive
+
+
+# GDAL's CSVT: the type of each column, in order (https://gdal.org/drivers/vector/csv.html).
+_CSVT_TYPES = {
+    "string": "String",
+    "integer": "Integer64",
+    "number": "Real",
+    "boolean": "Integer(Boolean)",
+    "date": "Date",
+    "date-time": "DateTime",
+}
+
+
+def csvt_line(export: Export) -> str:
+    """The .csvt of the CSV download: WKT, the id, then each property's type."""
+    types = ["WKT", "Integer64", *(_CSVT_TYPES.get(f.type, "String") for f in export.fields)]
+    return ",".join(f'"{t}"' for t in types) + "\r\n"
+
+
+def write_csv_zip(export: Export, directory: Path) -> tuple[Path, int]:
+    """The CSV download with its .csvt and .prj, zipped: what GDAL (so QGIS) reads typed and
+    placed, through /vsizip/ or once unzipped."""
+    counted = [0]
+    path = directory / f"{export.layer.name}.csv"
+    with path.open("wb") as out:
+        for chunk in stream_csv(export, counted=counted):
+            out.write(chunk)
+    path.with_suffix(".csvt").write_text(csvt_line(export))
+    path.with_suffix(".prj").write_text(SpatialReference(export.srid).wkt)
+    return _zip(path, (".csv", ".csvt", ".prj")), counted[0]
 
 
 def write_export(export: Export, directory: Path, *, language: str = "en") -> tuple[Path, int]:
     """Write any format into `directory`: the file's path and how many features it holds."""
+    if export.format == "csv.zip":
+        return write_csv_zip(export, directory)
     if export.format not in STREAMED_FORMATS:
         return write_ogr(export, directory, language=language)
     counted = [0]

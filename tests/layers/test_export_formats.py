@@ -156,7 +156,7 @@ def test_ogrinfo_finds_the_csv_geometry_despite_the_byte_order_mark(client, parc
 
 
 @pytest.mark.parametrize("srid", [4326, 32638])
-def test_zipped_shapefile_has_its_five_parts_and_the_parcels(client, parcels, srid, tmp_path):
+def test_zipped_shapefile_has_its_parts_and_the_parcels(client, parcels, srid, tmp_path):
     response = client.get(f"/api/v1/layers/parcels/export.shp.zip?crs={srid}")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -165,7 +165,8 @@ def test_zipped_shapefile_has_its_five_parts_and_the_parcels(client, parcels, sr
     with zipfile.ZipFile(path) as zf:
         names = sorted(zf.namelist())
         assert zf.read("parcels.cpg").strip() == b"UTF-8"
-    assert names == sorted(f"parcels.{ext}" for ext in ("shp", "shx", "dbf", "prj", "cpg"))
+    parts = ("shp", "shx", "dbf", "prj", "cpg", "fields.csv")
+    assert names == sorted(f"parcels.{ext}" for ext in parts)
     info = pyogrio.read_info(f"/vsizip/{path}/parcels.shp")
     assert info["crs"] == f"EPSG:{srid}"
     _, fields, geoms, _ = read_back(f"/vsizip/{path}/parcels.shp")

@@ -20,7 +20,7 @@ from layers.jobs import exports_purge
 from layers.models import ExportJob, ExportStatus
 from tests.parcels.factories import ParcelFactory
 
-FORMATS = ["gpkg", "geojson", "csv", "shp.zip", "kml"]
+FORMATS = ["gpkg", "geojson", "csv", "csv.zip", "shp.zip", "kml"]
 
 
 @pytest.fixture
@@ -83,10 +83,11 @@ def test_large_layer_is_queued_then_written_by_the_worker_and_downloaded(
     )
     path = tmp_path / f"download.{fmt}"
     path.write_bytes(body(download))
-    source = f"/vsizip/{path}/parcels.shp" if fmt == "shp.zip" else str(path)
+    inner = {"shp.zip": "parcels.shp", "csv.zip": "parcels.csv"}.get(fmt)
+    source = f"/vsizip/{path}/{inner}" if inner else str(path)
     info = pyogrio.read_info(source)
     assert info["features"] == 3
-    if fmt in ("gpkg", "shp.zip", "geojson"):
+    if fmt in ("gpkg", "shp.zip", "csv.zip", "geojson"):
         assert info["crs"] == "EPSG:32638"
     job = ExportJob.objects.get(pk=data["job"])
     assert Path(job.file.path).is_relative_to(Path(django_settings.MEDIA_ROOT) / "exports")
