@@ -5,9 +5,9 @@ cost next to nothing beyond its cache read: this WSGI wrapper (gisportal/wsgi.py
 tile URL, reads the layer's version (one prepared query, at most every
 TILE_VERSION_CHECK_SECONDS per process: a write reaches cached answers within that time) and
 answers from the tile cache, or builds and caches the tile, with the same
-status, body and headers as layers.views.tile_response. Anything else (a staff-only or
-uploaded layer, a client without gzip, a host that is not allowed, a database error) goes on
-to Django unchanged.
+status, body and headers as layers.views.tile_response and layers.cors.CorsMiddleware. Anything
+else (a staff-only or uploaded layer, a client without gzip, a browser's OPTIONS preflight, a
+host that is not allowed, a database error) goes on to Django unchanged.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.http.request import split_domain_port, validate_host
 
-from layers import tilecache
+from layers import cors, tilecache
 from layers.registry import Layer, Visibility, registry
 from layers.tiles import TileOutOfRange, tile_bounds
 from layers.versions import layer_token
@@ -82,7 +82,7 @@ def _headers(etag: str) -> list[tuple[str, str]]:
         ("ETag", etag),
         ("Cache-Control", f"public, max-age={settings.TILE_CACHE_SECONDS}"),
         ("Vary", "Accept-Encoding"),
-        ("Access-Control-Allow-Origin", "*"),
+        *cors.response_headers(),
         *_security_headers(),
     ]
 
@@ -90,7 +90,7 @@ def _headers(etag: str) -> list[tuple[str, str]]:
 def _answer(environ: dict, layer: Layer, z: int, x: int, y: int):
     token = _token(layer)
     etag = tilecache.tile_etag(layer.name, token, z, x, y)
-    if environ.get("HTTP_IF_NONE_MATCH") == etag:
+    if tilecache.etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag):
         return 304, _headers(etag), b""
     # A tile built now from a version read up to TILE_VERSION_CHECK_SECONDS ago holds data at
     # least as new as that version: no older answer is ever filed under a newer version.

@@ -15,17 +15,15 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from layers.registry import Layer, registry
 from layers.selectors import property_choices
+from layers.tiles import max_zoom_of
 from layers.versions import layer_token
 
 # The sea around Batumi; land is drawn by the municipalities' own fill.
 BACKGROUND_COLOR = "#cfe1ea"
-# Beyond z16 one unit of a 4096-unit tile is finer than 10 cm here, so MapLibre overzooms
-# z16 tiles instead of asking the server for ever smaller ones.
-SOURCE_MAX_ZOOM = 16
 STYLE_MAX_ZOOM = 24
 
 
@@ -314,7 +312,8 @@ def build_style(request: HttpRequest, layers: list[Layer]) -> dict[str, Any]:
             "type": "vector",
             "tiles": [tile_url_template(request, layer)],
             "minzoom": layer.min_zoom,
-            "maxzoom": max(layer.min_zoom, min(layer.max_zoom, SOURCE_MAX_ZOOM)),
+            # As its TileJSON says; MapLibre overzooms the last tiles beyond it.
+            "maxzoom": max_zoom_of(layer),
             "bounds": list(settings.GEORGIA_BBOX),
         }
         ids = style_layer_ids(layer)
@@ -359,7 +358,7 @@ def style_language(request: HttpRequest) -> str:
     return language if language in codes else settings.LANGUAGE_CODE
 
 
-@require_GET
+@require_safe
 def style_json(request: HttpRequest) -> JsonResponse:
     """GET /tiles/style.json?lang=ka: the style of the layers this user may see."""
     with translation.override(style_language(request)):

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
+from django.utils.http import parse_etags
 
 from core.compression import gzip_bytes
 from layers.registry import Layer
@@ -104,3 +105,14 @@ def gzipped_tile(layer: Layer, token: str, z: int, x: int, y: int) -> bytes:
         body = compress(render_tile(layer, z, x, y))
         store(key, body)
     return body
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether If-None-Match names this ETag, compared weakly (RFC 9110 13.1.2): `W/"…"` as a
+    proxy that compressed the tile sends it back, in a list, or `*`."""
+    if not if_none_match:
+        return False
+    if if_none_match == etag:
+        return True
+    tags = parse_etags(if_none_match)
+    return "*" in tags or etag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}

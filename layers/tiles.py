@@ -25,6 +25,12 @@ class TileOutOfRange(ValueError):
     pass
 
 
+def max_zoom_of(layer: Layer) -> int:
+    """The last zoom a client needs the layer's tiles of: its declared max_zoom (within the
+    server's range), from which they are no longer simplified; clients overzoom beyond it."""
+    return max(layer.min_zoom, min(layer.max_zoom, MAX_ZOOM))
+
+
 def tile_bounds(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     """The tile's bounds in EPSG:3857: (min x, min y, max x, max y)."""
     if not 0 <= z <= MAX_ZOOM:

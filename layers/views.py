@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import gzip
+import math
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from layers import tilecache
+from layers.ogcapi.features import extents
 from layers.registry import Layer, visible_layer_for
-from layers.tiles import EXTENT, TileOutOfRange, tile_bounds
+from layers.tiles import EXTENT, WEB_MERCATOR_HALF, TileOutOfRange, max_zoom_of, tile_bounds
 from layers.versions import layer_token
+
+MVT = "application/vnd.mapbox-vector-tile"
+# The view a TileJSON's centre zoom fits the layer's bounds into, in 256-pixel tiles.
+CENTER_VIEW_TILES = 4
 
 
 def visible_layer(request: HttpRequest, name: str) -> Layer:
@@ -28,7 +34,13 @@ def _cache_control(response: HttpResponse, layer: Layer) -> None:
     visibility = "public" if layer.visibility == "public" else "private"
     response["Cache-Control"] = f"{visibility}, max-age={settings.TILE_CACHE_SECONDS}"
     patch_vary_headers(response, ["Accept-Encoding"])
-    response["Access-Control-Allow-Origin"] = "*"
+
+
+def _without_body(status: int) -> HttpResponse:
+    """An empty tile (204) or an unchanged one (304): no body, so no Content-Type."""
+    response = HttpResponse(status=status)
+    del response["Content-Type"]
+    return response
 
 
 def tile_response(request: HttpRequest, layer: Layer, z: int, x: int, y: int) -> HttpResponse:
@@ -44,35 +56,59 @@ def tile_response(request: HttpRequest, layer: Layer, z: int, x: int, y: int) ->
         return JsonResponse({"detail": str(exc), "parameter": "z/x/y"}, status=400)
     token = layer_token(layer)
     etag = tilecache.tile_etag(layer.name, token, z, x, y)
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
+    if tilecache.etag_matches(request.headers.get("If-None-Match"), etag):
+        response = _without_body(304)
     else:
         body = tilecache.gzipped_tile(layer, token, z, x, y)
         if not body:
-            response = HttpResponse(status=204)
+            response = _without_body(204)
         elif "gzip" in request.headers.get("Accept-Encoding", ""):
-            response = HttpResponse(body, content_type="application/vnd.mapbox-vector-tile")
+            response = HttpResponse(body, content_type=MVT)
             response["Content-Encoding"] = "gzip"
         else:
-            response = HttpResponse(
-                gzip.decompress(body), content_type="application/vnd.mapbox-vector-tile"
-            )
+            response = HttpResponse(gzip.decompress(body), content_type=MVT)
     response["ETag"] = etag
     _cache_control(response, layer)
     return response
 
 
-@require_GET
+@require_safe
 def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
     return tile_response(request, visible_layer(request, layer), z, x, y)
 
 
-@require_GET
+def tile_bbox(layer: Layer) -> list[float]:
+    """The layer's bounds in EPSG:4326 (west, south, east, north), from its data; the region of
+    the municipalities when it has none."""
+    bbox = extents([layer])[layer.name].get("bbox")
+    return list(bbox) if bbox else list(settings.GEORGIA_BBOX)
+
+
+def _mercator_y(lat: float) -> float:
+    lat = max(min(lat, 85.0511), -85.0511)
+    return WEB_MERCATOR_HALF / math.pi * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def tile_center(bbox: list[float], min_zoom: int, max_zoom: int) -> list[float]:
+    """[lon, lat, zoom]: the middle of the bounds, at the zoom that shows them whole in a view
+    of CENTER_VIEW_TILES tiles across, within the layer's zoom range."""
+    west, south, east, north = bbox
+    span = max((east - west) / 360 * 2 * WEB_MERCATOR_HALF, _mercator_y(north) - _mercator_y(south))
+    zoom = max_zoom
+    if span > 0:
+        zoom = math.floor(math.log2(CENTER_VIEW_TILES * 2 * WEB_MERCATOR_HALF / span))
+    zoom = max(min_zoom, min(zoom, max_zoom))
+    return [round((west + east) / 2, 6), round((south + north) / 2, 6), zoom]
+
+
+@require_safe
 def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     found = visible_layer(request, layer)
     template = request.build_absolute_uri(
         reverse("layers:tile", kwargs={"layer": found.name, "z": 0, "x": 0, "y": 0})
     ).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
+    max_zoom = max_zoom_of(found)
+    bbox = tile_bbox(found)
     data = {
         "tilejson": "3.0.0",
         "name": found.title,
@@ -80,19 +116,18 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
         "scheme": "xyz",
         "tiles": [template],
         "minzoom": found.min_zoom,
-        "maxzoom": min(found.max_zoom, 22),
-        "bounds": list(settings.GEORGIA_BBOX),
+        "maxzoom": max_zoom,
+        "bounds": bbox,
+        "center": tile_center(bbox, found.min_zoom, max_zoom),
         "vector_layers": [
             {
                 "id": found.name,
                 "description": found.description,
                 "minzoom": found.min_zoom,
-                "maxzoom": min(found.max_zoom, 22),
+                "maxzoom": max_zoom,
                 "fields": {f.name: f.type for f in found.fields()},
             }
         ],
         "extent": EXTENT,
     }
-    response = JsonResponse(data)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return JsonResponse(data)

@@ -77,6 +77,16 @@ def test_style_shows_parcels_from_their_minimum_zoom(client):
     )
 
 
+def test_style_sources_end_at_the_zoom_their_tilejson_gives(client):
+    style = get_style(client)
+
+    for name, source in style["sources"].items():
+        tilejson = client.get(f"/tiles/{name}.json").json()
+        assert source["maxzoom"] == tilejson["maxzoom"]
+        assert source["minzoom"] == tilejson["minzoom"]
+    assert style["sources"]["parcels"]["maxzoom"] == registry.get("parcels").max_zoom
+
+
 def test_style_refers_to_no_external_url(client):
     style = get_style(client)
 

@@ -125,11 +125,57 @@ def test_the_etag_answers_304_and_a_write_changes_it(shared_file_cache, parcel):
     assert app.app.calls == 0
 
 
+@pytest.mark.parametrize("named", ["W/{etag}", '"other", {etag}', "*"])
+def test_the_fast_path_compares_the_etag_weakly(shared_file_cache, parcel, named):
+    app = fastpath.TileFastPath(Recorder())
+    path = tile_path(parcel)
+    _, first, _ = call(app, path, HTTP_ACCEPT_ENCODING="gzip")
+    header = named.format(etag=first["ETag"])
+    status, _, body = call(app, path, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=header)
+    assert (status, body) == (304, b"")
+
+
 def test_an_empty_tile_answers_204(shared_file_cache, parcel):
     app = fastpath.TileFastPath(Recorder())
     status, headers, body = call(app, "/tiles/parcels/16/0/0.mvt", HTTP_ACCEPT_ENCODING="gzip")
     assert (status, body) == (204, b"")
     assert "ETag" in headers
+    assert "Content-Type" not in headers
+
+
+def test_the_fast_path_and_the_view_give_the_same_cors_headers(shared_file_cache, parcel):
+    path = tile_path(parcel)
+    _, fast, _ = call(fastpath.TileFastPath(Recorder()), path, HTTP_ACCEPT_ENCODING="gzip")
+    _, slow, _ = call(Recorder(), path, HTTP_ACCEPT_ENCODING="identity")
+    for name in ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers"):
+        assert fast[name] == slow[name]
+    assert "ETag" in fast["Access-Control-Expose-Headers"]
+
+
+def test_a_preflight_goes_to_django_and_is_answered_there(shared_file_cache, parcel):
+    app = fastpath.TileFastPath(Recorder())
+    environ = (
+        RequestFactory()
+        .options(
+            tile_path(parcel),
+            HTTP_HOST="testserver",
+            HTTP_ORIGIN="https://maps.example",
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+            HTTP_ACCESS_CONTROL_REQUEST_HEADERS="x-api-key",
+        )
+        .environ
+    )
+    assert fastpath.public_tile(environ) is None
+    found = {}
+
+    def start_response(status, headers, exc_info=None):
+        found["status"], found["headers"] = status, dict(headers)
+
+    app(environ, start_response)
+    assert app.app.calls == 1
+    assert found["status"].startswith("204")
+    assert found["headers"]["Access-Control-Allow-Origin"] == "*"
+    assert "X-API-Key" in found["headers"]["Access-Control-Allow-Headers"]
 
 
 def test_a_staff_only_layer_goes_to_django(shared_file_cache, parcel, staff_only_layer):

@@ -9,7 +9,8 @@ from django.contrib.gis.geos import Point
 
 from core.models import Membership, Role
 from layers.access import api_key_create
-from layers.tiles import lonlat_to_tile, tile_bounds
+from layers.registry import registry
+from layers.tiles import lonlat_to_tile, max_zoom_of, tile_bounds
 from parcels.models import LandUse, Parcel
 from tests.conftest import BATUMI_ORIGIN, multi, square
 
@@ -122,7 +123,18 @@ def test_feature_on_a_tile_edge_appears_in_both_tiles(client, batumi):
 
 
 def test_empty_tile_answers_204(client, parcels):
-    assert client.get("/tiles/parcels/16/0/0.mvt").status_code == 204
+    response = client.get("/tiles/parcels/16/0/0.mvt")
+    assert response.status_code == 204
+    assert not response.has_header("Content-Type")
+    assert response.content == b""
+
+
+def test_unchanged_tile_answers_304_without_a_content_type(client, parcels):
+    x, y = tile_of(parcels[0], 16)
+    etag = client.get(f"/tiles/parcels/16/{x}/{y}.mvt")["ETag"]
+    again = client.get(f"/tiles/parcels/16/{x}/{y}.mvt", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert not again.has_header("Content-Type")
 
 
 def test_parcels_are_not_drawn_below_their_minimum_zoom(client, parcels):
@@ -160,6 +172,37 @@ def test_tilejson_points_at_the_tiles(client, db):
     assert data["tiles"][0].endswith("/tiles/parcels/{z}/{x}/{y}.mvt")
     assert data["minzoom"] == 15
     assert data["vector_layers"][0]["id"] == "parcels"
+
+
+def test_tilejson_bounds_and_centre_come_from_the_data(client, parcels):
+    data = client.get("/tiles/parcels.json").json()
+    west, south, east, north = data["bounds"]
+    for parcel in parcels:
+        lon0, lat0, lon1, lat1 = parcel.geom.transform(4326, clone=True).extent
+        assert west <= lon0 and lon1 <= east and south <= lat0 and lat1 <= north
+    assert east - west < 0.01 and north - south < 0.01
+    lon, lat, zoom = data["center"]
+    assert west <= lon <= east and south <= lat <= north
+    assert data["minzoom"] <= zoom <= data["maxzoom"]
+
+
+def test_tilejson_of_an_empty_layer_falls_back_to_the_region(client, db, settings):
+    data = client.get("/tiles/parcels.json").json()
+    assert data["bounds"] == list(settings.GEORGIA_BBOX)
+    lon, lat, zoom = data["center"]
+    assert (lon, lat) == pytest.approx(
+        ((settings.GEORGIA_BBOX[0] + settings.GEORGIA_BBOX[2]) / 2,
+         (settings.GEORGIA_BBOX[1] + settings.GEORGIA_BBOX[3]) / 2)
+    )  # fmt: skip
+    assert zoom == data["minzoom"]
+
+
+def test_tilejson_zooms_are_the_layers_declared_range(client, db):
+    for layer in registry.visible_to(None):
+        data = client.get(f"/tiles/{layer.name}.json").json()
+        assert data["minzoom"] == layer.min_zoom
+        assert data["maxzoom"] == max_zoom_of(layer)
+        assert data["vector_layers"][0]["maxzoom"] == data["maxzoom"]
 
 
 def test_staff_flag_without_a_role_does_not_open_a_staff_layer(
