@@ -109,12 +109,3 @@ def to_storage(geom: shapely.Geometry, crs: Crs, srid: int) -> tuple[GEOSGeometr
     if not np.isfinite(shapely.get_coordinates(geom)).all():
         raise OutOfReach("The geometry lies outside the range of the coordinate system.")
     return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=srid), cut
-
-
-def bbox_from_storage(extent: tuple[float, float, float, float], srid: int) -> list[float]:
-    """A box of the storage grid as [min lon, min lat, max lon, max lat] (CRS84), taken over
-    points along its edges, which curve in degrees."""
-    minx, miny, maxx, maxy = extent
-    step = max(maxx - minx, maxy - miny) / 8 or 1.0
-    lonlat = _project(shapely.segmentize(shapely.box(*extent), step), srid, 4326)
-    return [round(float(v), 7) for v in lonlat.bounds]

@@ -13,8 +13,6 @@ from datetime import UTC, datetime, time, timedelta
 
 import shapely
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 from layers.ogcapi import crs as crs_module
 from layers.ogcapi.cql import FilterError, parse_filter
 from layers.ogcapi.crs import CRS84, Crs, OutOfReach, parse_crs, to_storage
-from layers.ogcapi.queryables import parse_value, queryables
+from layers.ogcapi.queryables import parse_value, queryables, time_field
 from layers.registry import Layer
 
 COMMON = frozenset({"f", "api_key"})
@@ -146,21 +144,14 @@ def crs_param(query: QueryDict, name: str) -> Crs:
     return found
 
 
-def bbox_q(query: QueryDict, layer: Layer) -> Q:
-    """`bbox` (in `bbox-crs`, CRS84 by default) as a filter on the layer's geometry."""
-    box_crs = crs_param(query, "bbox-crs")
-    raw = text(query, "bbox")
-    if raw is None:
-        if text(query, "bbox-crs") is not None:
-            raise invalid("bbox-crs", _("bbox-crs is given without a bbox."))
-        return Q()
+def _bbox_numbers(raw: str) -> list[float]:
+    """The four numbers of `bbox` (lower corner, upper corner); of six, the heights are left
+    out."""
     parts = raw.split(",")
-    if len(parts) == 6:
-        raise invalid("bbox", _("bbox with heights (six numbers) is not supported; give four."))
-    if len(parts) != 4:
+    if len(parts) not in (4, 6):
         raise invalid(
             "bbox",
-            _("bbox needs four numbers separated by commas; got %(count)d values.")
+            _("bbox needs four or six numbers separated by commas; got %(count)d values.")
             % {"count": len(parts)},
         )
     try:
@@ -171,19 +162,47 @@ def bbox_q(query: QueryDict, layer: Layer) -> Q:
         ) from None
     if not all(math.isfinite(n) for n in numbers):
         raise invalid("bbox", _("bbox holds a number that is not finite."))
-    minx, miny, maxx, maxy = numbers
-    if minx > maxx or miny > maxy:
-        raise invalid(
-            "bbox",
-            _("bbox must be given as the lower corner, then the upper corner."),
-        )
+    if len(numbers) == 6:
+        if numbers[2] > numbers[5]:
+            raise invalid(
+                "bbox", _("bbox must be given as the lower corner, then the upper corner.")
+            )
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    return numbers
+
+
+def _bbox_shape(numbers: list[float], box_crs: Crs) -> shapely.Geometry:
+    """The box, in the CRS's axis order; in degrees, a box whose west edge lies east of its
+    east edge crosses the antimeridian and is the union of the parts on either side."""
+    lower, upper = numbers[:2], numbers[2:]
+    lon = 1 if box_crs.lat_first else 0
     if box_crs.geographic:
-        xs, ys = numbers[0::2], numbers[1::2]
-        lons, lats = (ys, xs) if box_crs.lat_first else (xs, ys)
+        lons, lats = (lower[lon], upper[lon]), (lower[1 - lon], upper[1 - lon])
         if any(abs(v) > 180 for v in lons) or any(abs(v) > 90 for v in lats):
             raise invalid("bbox", _("bbox lies outside the range of longitude and latitude."))
+    for axis in (0, 1):
+        if lower[axis] > upper[axis] and not (box_crs.geographic and axis == lon):
+            raise invalid(
+                "bbox", _("bbox must be given as the lower corner, then the upper corner.")
+            )
+    if lower[lon] <= upper[lon]:
+        return shapely.box(*lower, *upper)
+    east_end, west_end = list(upper), list(lower)
+    east_end[lon], west_end[lon] = 180.0, -180.0
+    return shapely.MultiPolygon([shapely.box(*lower, *east_end), shapely.box(*west_end, *upper)])
+
+
+def bbox_q(query: QueryDict, layer: Layer) -> Q:
+    """`bbox` (in `bbox-crs`, CRS84 by default) as a filter on the layer's geometry."""
+    box_crs = crs_param(query, "bbox-crs")
+    raw = text(query, "bbox")
+    if raw is None:
+        if text(query, "bbox-crs") is not None:
+            raise invalid("bbox-crs", _("bbox-crs is given without a bbox."))
+        return Q()
+    shape = _bbox_shape(_bbox_numbers(raw), box_crs)
     try:
-        geom, _cut = to_storage(shapely.box(minx, miny, maxx, maxy), box_crs, layer.srid)
+        geom, _cut = to_storage(shape, box_crs, layer.srid)
     except OutOfReach as exc:
         raise invalid("bbox", str(exc)) from None
     if geom is None:
@@ -213,7 +232,8 @@ def _moment(raw: str) -> _Moment | None:
 
 
 def datetime_q(query: QueryDict, layer: Layer) -> Q:
-    """`datetime`: an instant or an interval (`a/b`, `../b`, `a/..`), on the layer's time field.
+    """`datetime`: an instant or an interval (`a/b`, `../b`, `a/..`), on the layer's time
+    property (`queryables.time_field`).
 
     A layer without a time field has features with no time, which no instant excludes: the
     parameter is checked and then has no effect there (OGC API Features leaves this open).
@@ -243,11 +263,12 @@ def datetime_q(query: QueryDict, layer: Layer) -> Q:
         raise invalid("datetime", _("An interval needs at least one end."))
     if len(moments) == 2 and moments[0] and moments[1] and moments[0].first > moments[1].first:
         raise invalid("datetime", _("The interval ends before it starts."))
-    if not layer.time_field:
+    timed = time_field(layer)
+    if timed is None:
         return Q()
+    field, kind = timed
+    is_date = kind == "date"
     start, end = (moments[0], moments[0]) if len(moments) == 1 else moments
-    field = layer.time_field
-    is_date = _time_type(layer) == "date"
     q = Q()
     if start is not None:
         q &= Q(**{f"{field}__gte": start.first.astimezone(UTC).date() if is_date else start.first})
@@ -259,19 +280,6 @@ def datetime_q(query: QueryDict, layer: Layer) -> Q:
         else:
             q &= Q(**{f"{field}__lte": end.last})
     return q
-
-
-def _time_type(layer: Layer) -> str:
-    """ "date" or "date-time": the type of the layer's time field."""
-    declared = dict(layer.field_types)
-    if layer.time_field in declared:
-        return declared[layer.time_field]
-    try:
-        field = layer.model._meta.get_field(layer.time_field)
-    except FieldDoesNotExist:
-        return "date-time"
-    is_date = isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
-    return "date" if is_date else "date-time"
 
 
 def properties_q(query: QueryDict, layer: Layer) -> Q:

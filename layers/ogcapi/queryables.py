@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 
 from layers.registry import Layer
 
 GEOMETRY = "geometry"
+TIME_TYPES = ("date", "date-time")
 JSON_TYPES = {
     "string": {"type": "string"},
     "integer": {"type": "integer"},
@@ -65,6 +67,26 @@ def find(layer: Layer, name: str) -> Queryable | None:
     if name == layer.geometry_field and name not in found:
         return next(q for q in found.values() if q.is_geometry)
     return found.get(name)
+
+
+def time_field(layer: Layer) -> tuple[str, str] | None:
+    """The property that `datetime` filters on and the temporal extent spans, with its type
+    ("date" or "date-time"): the layer's declared `time_field`, else its only public property
+    of such a type; None when it has none (or several, and declares none)."""
+    timed = [(f.name, f.type) for f in layer.fields() if f.type in TIME_TYPES]
+    if layer.time_field:
+        declared = dict(timed) | dict(layer.field_types)
+        return layer.time_field, declared.get(layer.time_field) or _model_time_type(layer)
+    return timed[0] if len(timed) == 1 else None
+
+
+def _model_time_type(layer: Layer) -> str:
+    try:
+        field = layer.model._meta.get_field(layer.time_field)
+    except FieldDoesNotExist:
+        return "date-time"
+    is_date = isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)
+    return "date" if is_date else "date-time"
 
 
 def json_schema(layer: Layer, *, url: str) -> dict:

@@ -1,8 +1,8 @@
 """OGC API Features (parts 1-3) and Tiles over every layer that the request may see.
 
 Views parse parameters (params), run queries (features), build links (links) and render
-JSON or HTML, chosen by `f` or else by the Accept header. A layer the request may not see is
-answered exactly like one that does not exist.
+JSON or HTML, chosen by `f` or else by the Accept header (406 when it takes neither). A layer
+the request may not see is answered exactly like one that does not exist.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from functools import wraps
 
 import orjson
 from django.http import HttpRequest, HttpResponse
+from django.http.request import MediaType
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -100,14 +101,47 @@ def ogc_view(view):
     return wrapper
 
 
-def negotiate(request: HttpRequest) -> str:
+def negotiate(request: HttpRequest, json_types: tuple[str, ...] = ()) -> str:
     """The format, json or html: `f` when given, else what the Accept header prefers (a
     browser prefers HTML)."""
     chosen = params.format_param(request.GET)
     if chosen:
         return chosen
-    preferred = request.get_preferred_type([links.JSON, links.GEOJSON, links.HTML])
+    preferred = acceptable(request, (links.JSON, links.GEOJSON, *json_types, links.HTML))
     return "html" if preferred == links.HTML else "json"
+
+
+def acceptable(request: HttpRequest, offered: tuple[str, ...]) -> str | None:
+    """The offered media type that the Accept header prefers; 406 when it accepts none."""
+    preferred = request.get_preferred_type(offered)
+    if preferred is None and not _accepts_any(request, offered):
+        raise OgcError(
+            406,
+            "NotAcceptable",
+            _("The Accept header asks for none of %(offered)s; f=json or f=html chooses one.")
+            % {"offered": ", ".join(offered)},
+        )
+    return preferred
+
+
+def _accepts_any(request: HttpRequest, offered: tuple[str, ...]) -> bool:
+    """Whether the Accept header, its parameters left aside (`application/json; charset=utf-8`),
+    takes one of the offered types; a missing or empty header takes anything."""
+    if not request.headers.get("Accept", "").strip():
+        return True
+    accepted = [
+        MediaType(f"{t.main_type}/{t.sub_type}") for t in request.accepted_types if t.quality > 0
+    ]
+    return any(MediaType(o).match(a) for o in offered for a in accepted)
+
+
+def link_header(found: list[dict]) -> str:
+    """A document's links as a Link header (RFC 8288): self, alternate, prev and next."""
+    return ", ".join(
+        f'<{x["href"]}>; rel="{x["rel"]}"; type="{x["type"]}"'
+        for x in found
+        if x["rel"] in ("self", "alternate", "prev", "next")
+    )
 
 
 def _plain(value):
@@ -210,8 +244,11 @@ def _api_page(request: HttpRequest, document: dict) -> HttpResponse:
 def api(request: HttpRequest) -> HttpResponse:
     """The OpenAPI document (service-desc); as HTML with f=html."""
     params.simple(request.GET)
+    fmt = params.format_param(request.GET)
+    if fmt is None:
+        acceptable(request, (links.OPENAPI, links.JSON, links.HTML))
     document = openapi_document(request, visible_layers(request))
-    if params.format_param(request.GET) == "html":
+    if fmt == "html":
         return _api_page(request, document)
     return HttpResponse(dumps(document), content_type=links.OPENAPI)
 
@@ -282,7 +319,7 @@ def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
 def queryables_view(request: HttpRequest, collection_id: str) -> HttpResponse:
     layer = visible_layer(request, collection_id)
     params.simple(request.GET)
-    fmt = negotiate(request)
+    fmt = negotiate(request, (links.SCHEMA,))
     schema = queryables.json_schema(layer, url=links.url(request, "queryables", layer.name))
     context = {"layer": layer, "queryables": queryables.queryables(layer).values()}
     return respond(request, fmt, schema, "queryables.html", context, links.SCHEMA)
@@ -370,16 +407,19 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
             "prev": next((x["href"] for x in head["links"] if x["rel"] == "prev"), None),
             "next": next((x["href"] for x in head["links"] if x["rel"] == "next"), None),
         }
-        return _with_crs(respond(request, fmt, head, "items.html", context), query.crs)
-    body = b"".join(
-        (
-            dumps_bytes(head)[:-1],
-            b',"features":[',
-            b",".join([_feature_json(layer, r) for r in found]),
-            b"]}",
+        response = respond(request, fmt, head, "items.html", context)
+    else:
+        body = b"".join(
+            (
+                dumps_bytes(head)[:-1],
+                b',"features":[',
+                b",".join([_feature_json(layer, r) for r in found]),
+                b"]}",
+            )
         )
-    )
-    return _with_crs(HttpResponse(body, content_type=links.GEOJSON), query.crs)
+        response = HttpResponse(body, content_type=links.GEOJSON)
+    response["Link"] = link_header(head["links"])
+    return _with_crs(response, query.crs)
 
 
 @ogc_view

@@ -69,9 +69,10 @@ def test_the_whole_world_holds_every_feature(client, grid):
     "bbox",
     [
         "1,2,3",
-        "41.6,41.6,0,41.7,41.7,10",
+        "41.6,41.6,10,41.7,41.7,0",
+        "1,2,3,4,5",
         "a,b,c,d",
-        "41.7,41.6,41.6,41.7",
+        "41.6,41.7,41.7,41.6",
         "nan,41.6,41.7,41.7",
         "41.6,41.6,inf,41.7",
         "41.6,-95,41.7,41.7",
@@ -83,5 +84,46 @@ def test_bad_bbox_answers_400(client, grid, bbox):
     if bbox == "":
         assert response.status_code == 200  # an empty parameter is no filter
         return
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "bbox"
+
+
+def test_a_bbox_with_heights_ignores_them(client, grid):
+    minx, miny, maxx, maxy = lonlat_box()
+    found = get_ids(client, f"bbox={minx},{miny},-100,{maxx},{maxy},2500")
+    assert found == [p.pk for p in grid[:10]]
+
+
+def test_a_bbox_with_heights_in_epsg_4326_is_latitude_first(client, grid):
+    minx, miny, maxx, maxy = lonlat_box()
+    crs = "http://www.opengis.net/def/crs/EPSG/0/4326"
+    found = get_ids(client, f"bbox={miny},{minx},0,{maxy},{maxx},10&bbox-crs={crs}")
+    assert found == [p.pk for p in grid[:10]]
+
+
+def test_a_bbox_across_the_antimeridian_is_the_union_of_both_sides(client, grid):
+    minx, miny, maxx, maxy = lonlat_box()
+    # From the first row's west edge eastward over 180° and round to 170° west.
+    assert get_ids(client, f"bbox={minx},{miny},-170,{maxy}") == [p.pk for p in grid[:10]]
+    # From 170° east over 180° to the first row's east edge: the row lies in the western part.
+    assert get_ids(client, f"bbox=170,{miny},{maxx},{maxy}") == [p.pk for p in grid[:10]]
+
+
+def test_a_bbox_across_the_antimeridian_away_from_the_data_is_empty(client, grid):
+    assert get_ids(client, "bbox=170,40,-170,45") == []
+
+
+def test_a_bbox_across_the_antimeridian_in_epsg_4326_crosses_on_longitude(client, grid):
+    minx, miny, maxx, maxy = lonlat_box()
+    crs = "http://www.opengis.net/def/crs/EPSG/0/4326"
+    found = get_ids(client, f"bbox={miny},{minx},{maxy},-170&bbox-crs={crs}")
+    assert found == [p.pk for p in grid[:10]]
+
+
+def test_a_projected_bbox_given_east_to_west_answers_400(client, grid):
+    x0, y0, x1, y1 = first_row_box_in_utm()
+    response = client.get(
+        f"/ogcapi/collections/parcels/items?bbox={x1},{y0},{x0},{y1}&bbox-crs=EPSG:32638"
+    )
     assert response.status_code == 400
     assert response.json()["parameter"] == "bbox"

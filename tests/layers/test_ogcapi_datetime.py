@@ -48,3 +48,38 @@ def test_bad_datetime_answers_400(client, grid, timed, value):
     response = client.get(f"/ogcapi/collections/timed-parcels/items?datetime={value}")
     assert response.status_code == 400
     assert response.json()["parameter"] == "datetime"
+
+
+@pytest.fixture
+def dated():
+    """A layer that declares no time field but has one date property: valid_from."""
+    layer = ogc.parcels_layer("dated-parcels", properties=("cadastral_code", "valid_from"))
+    with ogc.temporary_layer(layer):
+        yield layer
+
+
+def test_a_layers_only_date_property_is_its_time_field(client, grid, dated):
+    assert months(client, "2024-03-01/2024-04-01", collection="dated-parcels") == [3, 4]
+    assert months(client, "2024-12-01", collection="dated-parcels") == [12]
+
+
+def test_the_temporal_extent_spans_the_only_date_property(client, grid, dated):
+    ogc.clear_extent_cache()
+    body = client.get("/ogcapi/collections/dated-parcels?f=json").json()
+    assert body["extent"]["temporal"]["interval"] == [
+        ["2024-01-01T00:00:00Z", "2024-12-01T00:00:00Z"]
+    ]
+
+
+def test_a_declared_time_field_has_a_temporal_extent(client, grid, timed):
+    ogc.clear_extent_cache()
+    body = client.get("/ogcapi/collections/timed-parcels?f=json").json()
+    assert body["extent"]["temporal"]["interval"] == [
+        ["2024-01-01T00:00:00Z", "2024-12-01T00:00:00Z"]
+    ]
+
+
+def test_a_layer_with_no_time_property_has_no_temporal_extent(client, grid):
+    ogc.clear_extent_cache()
+    body = client.get("/ogcapi/collections/parcels?f=json").json()
+    assert "temporal" not in body["extent"]
