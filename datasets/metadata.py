@@ -14,7 +14,7 @@ from lxml import etree
 from datasets.models import Dataset
 from datasets.selectors import version_extent
 
-EXPORT_FORMATS = ("gpkg", "geojson", "csv", "shp.zip", "kml")
+EXPORT_FORMATS = ("gpkg", "geojson", "csv", "csv.zip", "shp.zip", "kml")
 NS = {
     "gmd": "http://www.isotc211.org/2005/gmd",
     "gco": "http://www.isotc211.org/2005/gco",

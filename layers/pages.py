@@ -34,6 +34,7 @@ EXPORT_FORMATS = (
     ("gpkg", "GeoPackage"),
     ("geojson", "GeoJSON"),
     ("csv", "CSV"),
+    ("csv.zip", gettext_lazy("CSV with types and CRS (zip)")),
     ("shp.zip", gettext_lazy("Shapefile (zip)")),
     ("kml", "KML"),
 )
