@@ -171,3 +171,16 @@ def test_search_box_falls_back_to_the_list_page_without_the_api(map_page, page, 
     assert parcel.cadastral_code in option.text_content()
     option.click()
     page.locator(f'#parcel-card[data-code="{parcel.cadastral_code}"]').wait_for()
+
+
+def test_a_link_to_a_parcel_flies_the_map_to_it(page, page_errors, cities):
+    parcel = cities["BTM"][3]
+    page.goto(f"/en/?parcel={parcel.cadastral_code}")
+    page.locator(f'#parcel-card[data-code="{parcel.cadastral_code}"]').wait_for()
+
+    page.wait_for_function(
+        "() => window.gisportalMap && window.gisportalMap.getZoom() >= 15"
+        " && document.getElementById('map').dataset.state === 'idle'"
+    )
+    assert re.search(r"#1[5-9](\.\d+)?/", page.url)
+    assert not page_errors

@@ -544,7 +544,6 @@ function mapLoaded() {
   selectionOutline(map, PARCELS, { id: "portal-selected-outline", minZoom: config.parcelMinZoom });
   select(selectedId);
   // A card the server rendered (?parcel=CODE) is shown on the map, unless the address says where.
-  const hasHash = /^#\d/.test(window.location.hash);
   const card = cardEl.querySelector("[data-parcel-id]");
   if (card) {
     select(Number(card.dataset.parcelId));
@@ -562,6 +561,9 @@ function mapLoaded() {
   updateCurrentCity();
   updateLinks();
 }
+
+// Whether the address said where to look (#zoom/lat/lon) before the map wrote its own there.
+const hasHash = /^#\d/.test(window.location.hash);
 
 function startMap() {
   const first = config.municipalities[0];
