@@ -14,7 +14,14 @@ from django.views.decorators.http import require_safe
 from layers import tilecache
 from layers.ogcapi.features import extents
 from layers.registry import Layer, visible_layer_for
-from layers.tiles import EXTENT, WEB_MERCATOR_HALF, TileOutOfRange, max_zoom_of, tile_bounds
+from layers.tiles import (
+    EXTENT,
+    MAX_ZOOM,
+    WEB_MERCATOR_HALF,
+    TileOutOfRange,
+    max_zoom_of,
+    tile_bounds,
+)
 from layers.versions import layer_token
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -101,6 +108,27 @@ def tile_center(bbox: list[float], min_zoom: int, max_zoom: int) -> list[float]:
     return [round((west + east) / 2, 6), round((south + north) / 2, 6), zoom]
 
 
+def tile_fields(layer: Layer) -> dict[str, str]:
+    """TileJSON's description of each property: its type, and the zoom from which tiles carry
+    it when the layer's overview tiles leave it out (Layer.tile_properties)."""
+    described = {}
+    for field in layer.fields():
+        since = next(
+            (
+                z
+                for z in range(layer.min_zoom, MAX_ZOOM + 1)
+                if field.name in layer.tile_properties_at(z)
+            ),
+            None,
+        )
+        if since is None:
+            continue
+        described[field.name] = (
+            field.type if since == layer.min_zoom else f"{field.type}, in tiles from zoom {since}"
+        )
+    return described
+
+
 @require_safe
 def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     found = visible_layer(request, layer)
@@ -125,7 +153,7 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
                 "description": found.description,
                 "minzoom": found.min_zoom,
                 "maxzoom": max_zoom,
-                "fields": {f.name: f.type for f in found.fields()},
+                "fields": tile_fields(found),
             }
         ],
         "extent": EXTENT,

@@ -239,3 +239,15 @@ def test_staff_only_layer_is_served_to_staff(client, parcels, staff_only_layer, 
     response = client.get(f"/tiles/staff-parcels/16/{x}/{y}.mvt")
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("private")
+
+
+def test_tilejson_fields_say_from_which_zoom_tiles_carry_them(client, parcels):
+    fields = client.get("/tiles/parcels.json").json()["vector_layers"][0]["fields"]
+    at_every_zoom = {name for name, text in fields.items() if "from zoom" not in text}
+    assert at_every_zoom == {"cadastral_code", "is_municipal_property"}
+    assert fields["land_use"].endswith("in tiles from zoom 17")
+
+    for z, expected in ((15, at_every_zoom), (17, set(fields))):
+        x, y = tile_of(parcels[0], z)
+        tile = decode(client.get(f"/tiles/parcels/{z}/{x}/{y}.mvt", HTTP_ACCEPT_ENCODING="gzip"))
+        assert set(tile["parcels"]["features"][0]["properties"]) == expected
