@@ -21,7 +21,7 @@ import sys
 import time
 import traceback
 
-from bench import ROOT, load, report, servers
+from bench import ROOT, downloading, load, report, servers
 
 GROUPS = (
     "floor",
@@ -33,6 +33,7 @@ GROUPS = (
     "checks",
     "first_tile",
     "import",
+    "download",
 )
 ZOOMS = (14, 15, 16, 17)
 LATENCY_ROUNDS = 3
@@ -198,6 +199,7 @@ class Run:
             if self.wants("point"):
                 self.measure("point_c2", s, self.point_paths(), connections=2)
             self.others_and_checks(s, tipg_available)
+            downloading.stage(self, s)
             if self.wants("first_tile"):
                 self.first_tile(s)
 

@@ -1,24 +1,27 @@
 """The queries of OGC API Features: a page of features, their count, one feature, extents.
 
 Only a layer's declared `properties` are read, and geometries are transformed and written as
-GeoJSON by PostGIS, so a page and its count cost one query.
+GeoJSON by PostGIS, so a page and its count cost one query. Pages after the first follow a
+keyset (the primary key of the page's last feature), which costs the same at any depth.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import UTC, date, datetime
 
 from django.contrib.gis.db.models import Extent, GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.core.cache import caches
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db.models import Count, F, Func, Max, Min, Q, QuerySet, Window
 
 from layers.models import LayerState
 from layers.ogcapi.crs import Crs
 from layers.ogcapi.queryables import time_field
 from layers.registry import Layer
+from layers.versions import layer_token
 
 ID = "ogcapi_id"
 GEOMETRY = "ogcapi_geometry"
@@ -66,6 +69,44 @@ def page(layer: Layer, where: Q, crs: Crs, *, limit: int, offset: int) -> tuple[
     if offset == 0:
         return found, 0
     return found, layer.get_queryset().filter(where).count()
+
+
+def _matched(layer: Layer, where: Q) -> int:
+    """The number of features that match, cached by the layer's version and the query: every
+    page of a keyset walk shows it, and counting a million rows per page would undo the walk's
+    gain."""
+    found = layer.get_queryset().filter(where)
+    try:
+        sql, values = found.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter that nothing can match, such as `pk__in=[]`
+        return 0
+    digest = hashlib.sha256("|".join([sql, *map(str, values)]).encode()).hexdigest()
+    key = f"ogcapi:matched:{layer.name}:{layer_token(layer)}:{digest}"
+    cache = caches["default"]
+    count = cache.get(key)
+    if count is None:
+        count = found.count()
+        cache.set(key, count, EXTENT_SECONDS)
+    return count
+
+
+def keyset_page(
+    layer: Layer, where: Q, crs: Crs, *, limit: int, offset: int, after=None, before=None
+) -> tuple[list[dict], int, bool]:
+    """The page of features whose keys follow `after` (or precede `before`), in key order, the
+    number of all that match (whatever the key) and whether more lie beyond the page in the
+    direction of travel (one row more than the page is read to tell)."""
+    found_rows = rows(layer, where, crs)
+    if before is not None:
+        found_rows = found_rows.filter(pk__lt=before).order_by("-pk")
+    elif after is not None:
+        found_rows = found_rows.filter(pk__gt=after)
+    found = list(found_rows[offset : offset + limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    if before is not None:
+        found.reverse()
+    return found, _matched(layer, where), more
 
 
 def one(layer: Layer, feature_id: str, crs: Crs) -> dict | None:

@@ -74,22 +74,14 @@ def self_and_alternate(request: HttpRequest, fmt: str, json_type: str = JSON) ->
 
 
 def paging(
-    request: HttpRequest, fmt: str, *, offset: int, limit: int, returned: int, matched: int
+    request: HttpRequest, fmt: str, *, limit: int, prev: dict | None, next_: dict | None
 ) -> list[dict]:
-    """`next` and `prev` links of a page of items; every other parameter is kept."""
+    """`prev` and `next` links of a page of items: this request's URL with the paging
+    parameters changed as given (offset or a key), every other kept."""
     type_ = HTML if fmt == "html" else GEOJSON
     found = []
-    if offset > 0:
-        found.append(
-            link(
-                this(request, offset=max(0, offset - limit), limit=limit),
-                "prev",
-                type_,
-                _("Previous page"),
-            )
-        )
-    if offset + returned < matched:
-        found.append(
-            link(this(request, offset=offset + limit, limit=limit), "next", type_, _("Next page"))
-        )
+    if prev is not None:
+        found.append(link(this(request, **prev, limit=limit), "prev", type_, _("Previous page")))
+    if next_ is not None:
+        found.append(link(this(request, **next_, limit=limit), "next", type_, _("Next page")))
     return found

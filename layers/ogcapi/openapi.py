@@ -91,6 +91,22 @@ def _components() -> dict:
                 _("Features per page; a larger value is cut to the maximum."),
             ),
             "offset": _query("offset", {"type": "integer", "minimum": 0, "default": 0}),
+            params.AFTER: _query(
+                params.AFTER,
+                string,
+                _(
+                    "Only features whose id follows this one, in id order: the `next` links "
+                    "page with it, which costs the same however deep the page."
+                ),
+            ),
+            params.BEFORE: _query(
+                params.BEFORE,
+                string,
+                _(
+                    "Only the features just before this id, in id order: the `prev` links "
+                    "page with it."
+                ),
+            ),
             "datetime": _query(
                 "datetime",
                 string,
@@ -177,6 +193,8 @@ def _collection_paths(layer: Layer) -> dict:
             "crs",
             "limit",
             "offset",
+            params.AFTER,
+            params.BEFORE,
             "datetime",
             "filter",
             "filter-lang",

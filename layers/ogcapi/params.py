@@ -3,6 +3,8 @@ that names the parameter (the views answer it as 400 JSON in the OGC exception s
 
 Unknown parameters are refused, as the OGC test suite expects; `f` (the format) and `api_key`
 (read by layers.access for clients that can only add a parameter) are known everywhere.
+`after-id` and `before-id` are our own, written into the `next` and `prev` links; a
+hyphen keeps them apart from every property name (datasets allow letters, digits and `_`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import shapely
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
@@ -25,7 +28,11 @@ from layers.ogcapi.queryables import parse_value, queryables, time_field
 from layers.registry import Layer
 
 COMMON = frozenset({"f", "api_key"})
+AFTER = "after-id"
+BEFORE = "before-id"
 ITEMS = COMMON | {
+    AFTER,
+    BEFORE,
     "bbox",
     "bbox-crs",
     "limit",
@@ -127,6 +134,24 @@ def limit_param(query: QueryDict) -> int:
 
 def offset_param(query: QueryDict) -> int:
     return _whole_number(query, "offset", default=0, minimum=0)
+
+
+def key_param(query: QueryDict, name: str, layer: Layer):
+    """A primary key of the layer, as its field reads it; None when the parameter is absent."""
+    raw = text(query, name)
+    if raw is None:
+        return None
+    try:
+        value = layer.model._meta.pk.to_python(raw)
+    except (ValidationError, ValueError, TypeError):
+        value = None
+    if value is None:
+        raise invalid(
+            name,
+            _("%(name)s=%(value)r is not a feature id of this collection.")
+            % {"name": name, "value": raw},
+        )
+    return value
 
 
 def crs_param(query: QueryDict, name: str) -> Crs:
@@ -326,6 +351,12 @@ class ItemsQuery:
     limit: int
     offset: int
     crs: Crs
+    after: object = None  # the primary key that the page's features follow
+    before: object = None  # the primary key that they precede
+
+    @property
+    def keyset(self) -> bool:
+        return self.after is not None or self.before is not None
 
 
 def items_query(query: QueryDict, layer: Layer) -> ItemsQuery:
@@ -334,7 +365,17 @@ def items_query(query: QueryDict, layer: Layer) -> ItemsQuery:
     format_param(query)
     where = bbox_q(query, layer) & datetime_q(query, layer)
     where &= properties_q(query, layer) & filter_q(query, layer)
-    return ItemsQuery(where, limit_param(query), offset_param(query), crs_param(query, "crs"))
+    after, before = key_param(query, AFTER, layer), key_param(query, BEFORE, layer)
+    if after is not None and before is not None:
+        raise invalid(BEFORE, _("after-id and before-id cannot be given together."))
+    return ItemsQuery(
+        where,
+        limit_param(query),
+        offset_param(query),
+        crs_param(query, "crs"),
+        after=after,
+        before=before,
+    )
 
 
 def item_crs(query: QueryDict) -> Crs:

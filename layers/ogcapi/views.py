@@ -369,14 +369,59 @@ def _html_rows(request: HttpRequest, layer: Layer, found: list[dict]) -> list[di
     ]
 
 
+def _page_steps(
+    query: params.ItemsQuery, fmt: str, found: list[dict], matched: int, more: bool
+) -> tuple[dict | None, dict | None]:
+    """The parameter changes of the `prev` and `next` links (None where there is no such
+    page). Clients that download a collection follow `next`, so it follows the key of the
+    page's last feature; a page reached by offset goes back by offset, and an HTML page, read
+    by a person who may count pages, goes on by offset too."""
+    keys = {"offset": None, params.AFTER: None, params.BEFORE: None}
+    first, last = (found[0][features.ID], found[-1][features.ID]) if found else (None, None)
+    if not query.keyset:
+        prev = {"offset": max(0, query.offset - query.limit)} if query.offset > 0 else None
+        ahead = query.offset + len(found) < matched
+        if fmt == "html":
+            return prev, ({"offset": query.offset + query.limit} if ahead else None)
+    elif query.after is not None:
+        prev, ahead = (keys | {params.BEFORE: first} if found else None), more
+    else:
+        prev = keys | {params.BEFORE: first} if more else None
+        ahead = bool(found)
+    return prev, (keys | {params.AFTER: last} if ahead and found else None)
+
+
+def _position(layer: Layer, query: params.ItemsQuery, found: list[dict]) -> int:
+    """The number of matching features before this page."""
+    if not query.keyset:
+        return query.offset
+    if not found:
+        return 0
+    before = layer.get_queryset().filter(query.where, pk__lt=found[0][features.ID])
+    return before.count()
+
+
 @ogc_view
 def items(request: HttpRequest, collection_id: str) -> HttpResponse:
     layer = visible_layer(request, collection_id)
     query = params.items_query(request.GET, layer)
     fmt = negotiate(request)
-    found, matched = features.page(
-        layer, query.where, query.crs, limit=query.limit, offset=query.offset
-    )
+    more = False
+    if query.keyset:
+        found, matched, more = features.keyset_page(
+            layer,
+            query.where,
+            query.crs,
+            limit=query.limit,
+            offset=query.offset,
+            after=query.after,
+            before=query.before,
+        )
+    else:
+        found, matched = features.page(
+            layer, query.where, query.crs, limit=query.limit, offset=query.offset
+        )
+    prev, next_ = _page_steps(query, fmt, found, matched, more)
     head = {
         "type": "FeatureCollection",
         "numberMatched": matched,
@@ -387,23 +432,17 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
             links.link(
                 links.url(request, "collection", layer.name), "collection", links.JSON, layer.title
             ),
-            *links.paging(
-                request,
-                fmt,
-                offset=query.offset,
-                limit=query.limit,
-                returned=len(found),
-                matched=matched,
-            ),
+            *links.paging(request, fmt, limit=query.limit, prev=prev, next_=next_),
         ],
     }
     if fmt == "html":
+        position = _position(layer, query, found)
         context = {
             "layer": layer,
             "columns": layer.fields(),
             "rows": _html_rows(request, layer, found),
-            "first": query.offset + 1,
-            "last": query.offset + len(found),
+            "first": position + 1,
+            "last": position + len(found),
             "prev": next((x["href"] for x in head["links"] if x["rel"] == "prev"), None),
             "next": next((x["href"] for x in head["links"] if x["rel"] == "next"), None),
         }
