@@ -269,7 +269,7 @@ def permit_application_start(
         location=site,
         municipality=municipality,
         variant=building_class,
-        summary=str(Stage(stage).label),
+        summary=_summary(parcels),
         language=language,
     )
     application = PermitApplication(
@@ -338,6 +338,7 @@ def permit_application_update(*, application: PermitApplication, by, **fields) -
         by=by,
         location=site,
         variant=application.building_class if "building_class" in fields else None,
+        summary=_summary(parcels) if parcels is not None or site is not None else None,
     )
     if site is not None:
         application.site = site
@@ -378,6 +379,18 @@ def permit_application_submit(*, application: PermitApplication, by) -> PermitAp
     case_submit(case=application.case, by=by)
     _register_event(application, "new", by)
     return application
+
+
+# The most cadastral codes a case's summary names; more are counted.
+SUMMARY_CODES = 3
+
+
+def _summary(parcels) -> str:
+    """What the case is about, in the lists and on its page: its parcels' cadastral codes
+    (a site drawn without parcels leaves it empty; the service names the stage)."""
+    codes = [p.cadastral_code for p in parcels or ()]
+    shown = ", ".join(codes[:SUMMARY_CODES])
+    return f"{shown} +{len(codes) - SUMMARY_CODES}" if len(codes) > SUMMARY_CODES else shown
 
 
 REGISTER_LAYER = "permit-applications"
