@@ -57,6 +57,10 @@ def _field_type(model_field) -> str:
     return "string"
 
 
+# /tiles/all/… is every public layer in one tile, /tiles/style.json and basemap.json the styles.
+RESERVED_NAMES = frozenset({"all", "style", "basemap"})
+
+
 @dataclass(frozen=True)
 class Layer:
     name: str
@@ -108,6 +112,8 @@ class Layer:
     def __post_init__(self) -> None:
         if not LAYER_NAME.match(self.name):
             raise ValueError(f"Layer name {self.name!r} must be a lower-case slug.")
+        if self.name in RESERVED_NAMES:
+            raise ValueError(f"Layer name {self.name!r} is taken by the tile server's own paths.")
 
     @property
     def title(self) -> str:

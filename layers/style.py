@@ -5,6 +5,7 @@ style, whether it starts shown, what names its features) in the style's metadata
 from __future__ import annotations
 
 import copy
+import json
 import re
 from typing import Any
 
@@ -352,6 +353,58 @@ def build_style(request: HttpRequest, layers: list[Layer]) -> dict[str, Any]:
     }
 
 
+BASEMAP_SOURCE = "gisportal"
+
+
+def basemap_layers() -> list[Layer]:
+    """The layers of the one-source basemap: the public layers the map draws, in its order."""
+    return [layer for layer in registry.visible_to(None) if layer.style]
+
+
+def without_feature_state(value: Any) -> Any:
+    """The expression with its feature-state branches taken out, for clients that know no
+    feature state (QGIS's style converter drops any paint that uses it): a `case` loses the
+    conditions that read it, and is its fallback when none is left."""
+    if not isinstance(value, list):
+        return value
+    if value and value[0] == "case":
+        branches = value[1:-1]
+        kept = []
+        for condition, result in zip(branches[::2], branches[1::2], strict=True):
+            if "feature-state" not in json.dumps(condition):
+                kept += [without_feature_state(condition), without_feature_state(result)]
+        fallback = without_feature_state(value[-1])
+        return ["case", *kept, fallback] if kept else fallback
+    return [without_feature_state(item) for item in value]
+
+
+def build_basemap_style(request: HttpRequest, layers: list[Layer]) -> dict[str, Any]:
+    """The style with one source (/tiles/all/…, every public layer in one tile) and no feature
+    state: what QGIS takes as one vector-tile basemap."""
+    style = build_style(request, layers)
+    styled = [layer for layer in layers if layer.style]
+    url = request.build_absolute_uri(
+        reverse("layers:basemap-tile", kwargs={"z": 0, "x": 0, "y": 0})
+    ).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt")
+    style["name"] = "gisportal basemap"
+    style["sources"] = {
+        BASEMAP_SOURCE: {
+            "type": "vector",
+            "tiles": [url],
+            "minzoom": min((layer.min_zoom for layer in styled), default=0),
+            "maxzoom": max((max_zoom_of(layer) for layer in styled), default=STYLE_MAX_ZOOM),
+            "bounds": list(settings.GEORGIA_BBOX),
+        }
+    }
+    for entry in style["layers"]:
+        if "source" in entry:
+            entry["source"] = BASEMAP_SOURCE
+        for part in ("paint", "layout"):
+            if part in entry:
+                entry[part] = {k: without_feature_state(v) for k, v in entry[part].items()}
+    return style
+
+
 def style_language(request: HttpRequest) -> str:
     codes = [code for code, _name in settings.LANGUAGES]
     language = request.GET.get("lang", "")
@@ -368,4 +421,14 @@ def style_json(request: HttpRequest) -> JsonResponse:
     # Which layers appear depends on who asks, so no shared cache may keep it.
     patch_cache_control(response, private=True, no_cache=True)
     patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+@require_safe
+def basemap_style_json(request: HttpRequest) -> JsonResponse:
+    """GET /tiles/basemap.json?lang=ka: the public layers as one basemap (one source)."""
+    with translation.override(style_language(request)):
+        style = build_basemap_style(request, basemap_layers())
+    response = JsonResponse(style)
+    patch_cache_control(response, public=True, max_age=300)
     return response

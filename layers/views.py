@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import math
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_safe
 from layers import tilecache
 from layers.ogcapi.features import extents
 from layers.registry import Layer, visible_layer_for
+from layers.style import basemap_layers
 from layers.tiles import (
     EXTENT,
     MAX_ZOOM,
@@ -82,6 +84,41 @@ def tile_response(request: HttpRequest, layer: Layer, z: int, x: int, y: int) ->
 @require_safe
 def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
     return tile_response(request, visible_layer(request, layer), z, x, y)
+
+
+@require_safe
+def basemap_tile(request: HttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    """GET /tiles/all/{z}/{x}/{y}.mvt: every public layer's tile in one, for clients that take
+    one source only (QGIS's vector tiles from a style). Vector tiles are protobuf messages of
+    repeated layers, so the tiles of the layers put end to end are one tile."""
+    try:
+        tile_bounds(z, x, y)
+    except TileOutOfRange as exc:
+        return JsonResponse({"detail": str(exc), "parameter": "z/x/y"}, status=400)
+    found = [layer for layer in basemap_layers() if layer.min_zoom <= z <= max_zoom_of(layer)]
+    tokens = [(layer, layer_token(layer)) for layer in found]
+    etags = [tilecache.tile_etag(layer.name, token, z, x, y) for layer, token in tokens]
+    digest = hashlib.sha256("".join(etags).encode()).hexdigest()[:32]
+    etag = f'"{digest}"'
+    if tilecache.etag_matches(request.headers.get("If-None-Match"), etag):
+        response = _without_body(304)
+    else:
+        body = b"".join(
+            gzip.decompress(part)
+            for layer, token in tokens
+            if (part := tilecache.gzipped_tile(layer, token, z, x, y))
+        )
+        if not body:
+            response = _without_body(204)
+        elif "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(tilecache.compress(body), content_type=MVT)
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(body, content_type=MVT)
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={settings.TILE_CACHE_SECONDS}"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
 
 
 def tile_bbox(layer: Layer) -> list[float]:

@@ -12,6 +12,7 @@ from parcels.models import LandUse, Parcel
 from tests.conftest import BATUMI_ORIGIN, multi, square
 
 SCRIPT = Path(__file__).parent / "qgis" / "read_portal.py"
+BASEMAP_SCRIPT = Path(__file__).parent / "qgis" / "read_basemap.py"
 QGIS_PYTHON = "/usr/bin/python3"
 
 
@@ -66,3 +67,22 @@ def test_qgis_reads_ogc_api_features_and_draws_vector_tiles(live_server, parcels
     assert facts["oapif_codes"] == [p.cadastral_code for p in parcels]
     assert facts["tiles_valid"]
     assert facts["tile_pixels_drawn"] > 0
+
+
+def test_qgis_takes_the_basemap_style_as_one_source_and_draws_it(live_server, parcels):
+    centre = parcels[1].geom.centroid.transform(4326, clone=True)
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": "/tmp"}
+    run = subprocess.run(
+        [QGIS_PYTHON, str(BASEMAP_SCRIPT), live_server.url, str(centre.x), str(centre.y)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    facts = json.loads(run.stdout.strip().splitlines()[-1])
+    assert facts["sources"] == ["gisportal"]
+    assert facts["tiles_valid"]
+    assert "parcels" in facts["styled_layers"]
+    assert not [w for w in facts["warnings"] if "feature-state" in w], facts["warnings"]
+    assert facts["pixels_drawn"] > 0
