@@ -80,8 +80,24 @@ class Named:
         return self.ka or self.en
 
 
+class _Worded:
+    """Text put into words in the active language by str(), and in either language on demand."""
+
+    def in_language(self, language: str) -> str:
+        with translation.override(language):
+            return str(self)
+
+    @property
+    def ka(self) -> str:
+        return self.in_language("ka")
+
+    @property
+    def en(self) -> str:
+        return self.in_language("en")
+
+
 @dataclass(frozen=True)
-class Message:
+class Message(_Worded):
     """Interface text of the report: a gettext message (lazy) and its parameters, put into words
     in the active language when it is turned into a string."""
 
@@ -94,39 +110,15 @@ class Message:
             return text
         return text % {key: str(value) for key, value in self.params.items()}
 
-    def in_language(self, language: str) -> str:
-        with translation.override(language):
-            return str(self)
-
-    @property
-    def ka(self) -> str:
-        return self.in_language("ka")
-
-    @property
-    def en(self) -> str:
-        return self.in_language("en")
-
 
 @dataclass(frozen=True)
-class Sentences:
+class Sentences(_Worded):
     """Messages said one after the other."""
 
     parts: tuple[Any, ...]
 
     def __str__(self) -> str:
         return " ".join(str(part) for part in self.parts)
-
-    def in_language(self, language: str) -> str:
-        with translation.override(language):
-            return str(self)
-
-    @property
-    def ka(self) -> str:
-        return self.in_language("ka")
-
-    @property
-    def en(self) -> str:
-        return self.in_language("en")
 
 
 @dataclass(frozen=True)
