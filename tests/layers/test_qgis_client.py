@@ -51,18 +51,23 @@ def parcels(transactional_db, batumi):
     return made
 
 
-def test_qgis_reads_ogc_api_features_and_draws_vector_tiles(live_server, parcels):
-    centre = parcels[1].geom.centroid.transform(4326, clone=True)
+def run_qgis(script: Path, live_server, parcel: Parcel) -> dict:
+    """Run a QGIS script on the live server around the parcel; the facts it printed."""
+    centre = parcel.geom.centroid.transform(4326, clone=True)
     environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": "/tmp"}
     run = subprocess.run(
-        [QGIS_PYTHON, str(SCRIPT), live_server.url, str(centre.x), str(centre.y)],
+        [QGIS_PYTHON, str(script), live_server.url, str(centre.x), str(centre.y)],
         capture_output=True,
         text=True,
         timeout=300,
         env=environment,
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    facts = json.loads(run.stdout.strip().splitlines()[-1])
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_qgis_reads_ogc_api_features_and_draws_vector_tiles(live_server, parcels):
+    facts = run_qgis(SCRIPT, live_server, parcels[1])
     assert facts["oapif_valid"]
     assert facts["oapif_codes"] == [p.cadastral_code for p in parcels]
     assert facts["tiles_valid"]
@@ -70,17 +75,7 @@ def test_qgis_reads_ogc_api_features_and_draws_vector_tiles(live_server, parcels
 
 
 def test_qgis_takes_the_basemap_style_as_one_source_and_draws_it(live_server, parcels):
-    centre = parcels[1].geom.centroid.transform(4326, clone=True)
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": "/tmp"}
-    run = subprocess.run(
-        [QGIS_PYTHON, str(BASEMAP_SCRIPT), live_server.url, str(centre.x), str(centre.y)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=environment,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    facts = json.loads(run.stdout.strip().splitlines()[-1])
+    facts = run_qgis(BASEMAP_SCRIPT, live_server, parcels[1])
     assert facts["sources"] == ["gisportal"]
     assert facts["tiles_valid"]
     assert "parcels" in facts["styled_layers"]

@@ -8,21 +8,13 @@ import json
 import sys
 import urllib.request
 
+from drawing import pixels_drawn
 from qgis.core import (
     QgsApplication,
-    QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsMapBoxGlStyleConversionContext,
     QgsMapBoxGlStyleConverter,
-    QgsMapRendererSequentialJob,
-    QgsMapSettings,
-    QgsPointXY,
-    QgsProject,
-    QgsRectangle,
     QgsVectorTileLayer,
 )
-from qgis.PyQt.QtCore import QSize
-from qgis.PyQt.QtGui import QColor
 
 base, lon, lat = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 app = QgsApplication([], False)
@@ -45,27 +37,5 @@ facts["warnings"] = list(context.warnings())
 tiles.setRenderer(converter.renderer())
 facts["styled_layers"] = sorted({style.layerName() for style in converter.renderer().styles()})
 
-mercator = QgsCoordinateReferenceSystem("EPSG:3857")
-to_mercator = QgsCoordinateTransform(
-    QgsCoordinateReferenceSystem("EPSG:4326"), mercator, QgsProject.instance()
-)
-centre = to_mercator.transform(QgsPointXY(lon, lat))
-settings = QgsMapSettings()
-settings.setLayers([tiles])
-settings.setDestinationCrs(mercator)
-settings.setOutputSize(QSize(256, 256))
-settings.setBackgroundColor(QColor(255, 255, 255))
-settings.setExtent(
-    QgsRectangle(centre.x() - 150, centre.y() - 150, centre.x() + 150, centre.y() + 150)
-)
-job = QgsMapRendererSequentialJob(settings)
-job.start()
-job.waitForFinished()
-image = job.renderedImage()
-facts["pixels_drawn"] = sum(
-    1
-    for x in range(0, 256, 4)
-    for y in range(0, 256, 4)
-    if image.pixelColor(x, y) != QColor(255, 255, 255)
-)
+facts["pixels_drawn"] = pixels_drawn(tiles, lon, lat)
 print(json.dumps(facts))
