@@ -259,6 +259,7 @@ def markdown(results: dict) -> str:
     for key, title in (("import_ours", "our import_parcels"), ("import_ogr2ogr", "ogr2ogr")):
         fig = imp.get(key) or {}
         lines.append(f"- {title}: {_n(fig.get('seconds'))} s for {_n(fig.get('rows'))} rows")
+    lines += _overviews(results.get("overviews") or {})
     if results.get("baseline"):
         lines += _before_after(results)
     if results.get("urls"):
@@ -272,6 +273,29 @@ def markdown(results: dict) -> str:
         for f in results["failures"]:
             lines.append(f"- {f['stage']}: {f['error']}")
     return "\n".join(lines) + "\n"
+
+
+def _overviews(found: dict) -> list[str]:
+    """The largest parcel tile of each zoom (bench.overviews); overviews below z15."""
+    if not found:
+        return []
+    lines = [
+        "",
+        "## Largest parcel tile per zoom",
+        "",
+        "The tiles that hold parcels (the 400 holding most, where there are more), uncached; "
+        "below z15 the tiles are overviews.",
+        "",
+        "| zoom | tiles (not empty) | largest gzip | largest raw | its features | slowest ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for z, fig in found.items():
+        lines.append(
+            f"| {z} | {fig.get('tiles')} ({fig.get('not_empty')}) | {_n(fig.get('largest_gzip'))} "
+            f"| {_n(fig.get('largest_raw'))} | {_n(fig.get('largest_features'))} "
+            f"| {_n(fig.get('slowest_ms'))} |"
+        )
+    return lines
 
 
 def _before_after(results: dict) -> list[str]:

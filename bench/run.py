@@ -3,7 +3,8 @@
     python -m bench.run [--parcels N] [--smoke] [--duration S] [--only WORKLOADS] [--baseline JSON]
 
 Stages: the database and its manifest (bench.data), the database floor (bench.floor), the load
-on ours (uncached and with a warm cache), tipg and pygeoapi, the checks, the first tile drawn
+on ours (uncached and with a warm cache), tipg and pygeoapi, the checks, the full download
+(bench.downloading), the largest parcel tile per zoom (bench.overviews), the first tile drawn
 in Chromium (bench.first_tile), the import against ogr2ogr (bench.importing), the report. Each
 stage says what it does and its figures as it goes; a stage that fails says why and the run
 goes on where it can, but exits non-zero. A failed check exits non-zero too; a missed target
@@ -21,7 +22,7 @@ import sys
 import time
 import traceback
 
-from bench import ROOT, downloading, load, report, servers
+from bench import ROOT, downloading, load, overviews, report, servers
 
 GROUPS = (
     "floor",
@@ -34,6 +35,7 @@ GROUPS = (
     "first_tile",
     "import",
     "download",
+    "overviews",
 )
 ZOOMS = (14, 15, 16, 17)
 LATENCY_ROUNDS = 3
@@ -200,6 +202,7 @@ class Run:
                 self.measure("point_c2", s, self.point_paths(), connections=2)
             self.others_and_checks(s, tipg_available)
             downloading.stage(self, s)
+            overviews.stage(self, s)
             if self.wants("first_tile"):
                 self.first_tile(s)
 

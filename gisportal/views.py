@@ -19,7 +19,7 @@ from parcels import selectors
 from parcels.views import parcel_display, parcels_for_card
 
 # The zoom from which parcels are drawn when no "parcels" layer is registered.
-DEFAULT_PARCEL_MIN_ZOOM = 15
+DEFAULT_PARCEL_DETAIL_ZOOM = 15
 SEARCH_BOX_LIMIT = 10
 
 
@@ -70,7 +70,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "cardUrl": reverse("parcels:card"),
         "searchApiUrl": search_api_url(),
         "searchPageUrl": reverse("parcels:search"),
-        "parcelMinZoom": parcels_layer.min_zoom if parcels_layer else DEFAULT_PARCEL_MIN_ZOOM,
+        "parcelMinZoom": (
+            parcels_layer.first_detail_zoom if parcels_layer else DEFAULT_PARCEL_DETAIL_ZOOM
+        ),
         "parcelLayer": "parcels",
         "searchLimit": SEARCH_BOX_LIMIT,
         "maxBounds": [list(settings.GEORGIA_BBOX[:2]), list(settings.GEORGIA_BBOX[2:])],

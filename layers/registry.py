@@ -81,6 +81,13 @@ class Layer:
     time_field: str | None = None
     # Tolerance, in tile pixels, by which geometries are simplified below max_zoom.
     simplify_pixels: float = 0.0
+    # From min_zoom up to detail_zoom (excluded) tiles are overviews, so that a tile over a whole
+    # city stays small: features less than `overview_min_pixels` screen pixels across (on a
+    # 512-pixel tile) are left out, of the rest only the `overview_max_features` largest are
+    # kept, and they are simplified by a pixel. None: no overviews.
+    detail_zoom: int | None = None
+    overview_min_pixels: float = 0.25
+    overview_max_features: int = 4000
     basemap: bool = False
     order: int = 100
     legend: tuple[dict[str, str], ...] = field(default=())
@@ -165,6 +172,14 @@ class Layer:
         assert isinstance(geometry, gis_models.GeometryField)
         return geometry.srid
 
+    @property
+    def first_detail_zoom(self) -> int:
+        """The first zoom whose tiles carry every feature as it is (not an overview)."""
+        return max(self.min_zoom, self.detail_zoom or 0)
+
+    def is_overview(self, z: int) -> bool:
+        return self.detail_zoom is not None and z < self.detail_zoom
+
     def tile_properties_at(self, z: int) -> tuple[str, ...]:
         found = self.properties
         for from_zoom, names in sorted(self.tile_properties):
@@ -181,6 +196,9 @@ class Layer:
                 self.geometry_field,
                 self.simplify_pixels,
                 self.min_zoom,
+                self.detail_zoom,
+                self.overview_min_pixels,
+                self.overview_max_features,
                 self.tile_geometry_field,
                 self.tile_properties,
             ],

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import F, Func, Value
+from django.db.models import F, FloatField, Func, Value
 
 from core.geometry import transformer
 from layers.registry import Layer
@@ -19,6 +19,8 @@ EXTENT = 4096
 BUFFER = 64
 WEB_MERCATOR_HALF = 20037508.342789244
 MAX_ZOOM = 24
+# The width of a tile on screen, in pixels: MapLibre draws vector tiles at 512.
+SCREEN_PIXELS = 512
 
 
 class TileOutOfRange(ValueError):
@@ -87,19 +89,54 @@ def query_envelope(z: int, x: int, y: int) -> Polygon | None:
     return envelope
 
 
+def tile_width(z: int) -> float:
+    """The width of a tile at zoom z, in EPSG:3857 metres."""
+    return 2 * WEB_MERCATOR_HALF / (1 << z)
+
+
+def simplify_tolerance(layer: Layer, z: int) -> float:
+    """By how much (EPSG:3857 metres) the layer's geometries are simplified at zoom z: its own
+    `simplify_pixels` of the tile's grid below its max_zoom, and at least a screen pixel in an
+    overview; 0 for none."""
+    tolerance = 0.0
+    if layer.simplify_pixels and z < layer.max_zoom:
+        tolerance = tile_width(z) / EXTENT * layer.simplify_pixels
+    if layer.is_overview(z):
+        tolerance = max(tolerance, tile_width(z) / SCREEN_PIXELS)
+    return tolerance
+
+
+def overview_min_size(layer: Layer, z: int) -> float:
+    """The size (EPSG:3857 metres) below which an overview at zoom z leaves a feature out."""
+    return tile_width(z) / SCREEN_PIXELS * layer.overview_min_pixels
+
+
+class WebSize(Func):
+    """The larger side of a geometry's bounding box in EPSG:3857 metres; `transform` when the
+    geometry is stored in another SRID (its box is transformed, not the geometry)."""
+
+    output_field = FloatField()
+
+    def __init__(self, geometry, *, transform: bool = False):
+        box = "%(expressions)s"
+        if transform:
+            box = f"ST_Transform(ST_Envelope(%(expressions)s), {int(settings.SRID_TILES)})"
+        self.template = (
+            f"GREATEST(ST_XMax({box}) - ST_XMin({box}), ST_YMax({box}) - ST_YMin({box}))"
+        )
+        super().__init__(geometry)
+
+
 class AsMVTGeom(Func):
-    """ST_AsMVTGeom over the geometry transformed into the tile SRID and simplified per zoom."""
+    """ST_AsMVTGeom over the geometry transformed into the tile SRID and simplified."""
 
     function = "ST_AsMVTGeom"
     output_field = GeometryField(srid=3857)
 
-    def __init__(self, geometry, z: int, x: int, y: int, simplify_pixels: float = 0.0):
+    def __init__(self, geometry, z: int, x: int, y: int, tolerance: float = 0.0):
         geom = Func(geometry, Value(settings.SRID_TILES), function="ST_Transform")
-        if simplify_pixels:
-            pixel = 2 * WEB_MERCATOR_HALF / (1 << z) / EXTENT
-            geom = Func(
-                geom, Value(pixel * simplify_pixels), function="ST_SimplifyPreserveTopology"
-            )
+        if tolerance:
+            geom = Func(geom, Value(tolerance), function="ST_SimplifyPreserveTopology")
         envelope = Func(
             Value(z), Value(x), Value(y), function="ST_TileEnvelope", output_field=GeometryField()
         )
@@ -116,6 +153,20 @@ class TileEnvelope(Func):
         if margin:
             self.template = f"%(function)s(%(expressions)s, margin => {BUFFER / EXTENT!r})"
         super().__init__(z, x, y)
+
+
+def overview(layer: Layer, z: int, qs, geometry):
+    """The rows of a tile at zoom z: all of them, or in an overview the largest features down to
+    `overview_min_pixels`, at most `overview_max_features` of them. PostgreSQL computes the MVT
+    geometry after the sort and limit (ST_AsMVTGeom is declared costly), only for those kept."""
+    if not layer.is_overview(z):
+        return qs.order_by()
+    transform = geometry.name != layer.tile_geometry_field and layer.srid != settings.SRID_TILES
+    return (
+        qs.alias(mvt_size=WebSize(geometry, transform=transform))
+        .filter(mvt_size__gte=overview_min_size(layer, z))
+        .order_by("-mvt_size")[: layer.overview_max_features]
+    )
 
 
 class _Zxy(Value):
@@ -144,11 +195,9 @@ def _web_tile_template(layer: Layer, z: int) -> tuple[str, tuple]:
         return found
     sz, sx, sy = (_Zxy(v) for v in _SENTINELS)
     geom = F(layer.tile_geometry_field)
-    if layer.simplify_pixels and z < layer.max_zoom:
-        pixel = 2 * WEB_MERCATOR_HALF / (1 << z) / EXTENT
-        geom = Func(
-            geom, Value(pixel * layer.simplify_pixels), function="ST_SimplifyPreserveTopology"
-        )
+    tolerance = simplify_tolerance(layer, z)
+    if tolerance:
+        geom = Func(geom, Value(tolerance), function="ST_SimplifyPreserveTopology")
     mvt_geom = Func(
         geom,
         TileEnvelope(sz, sx, sy),
@@ -162,10 +211,10 @@ def _web_tile_template(layer: Layer, z: int) -> tuple[str, tuple]:
         layer.get_queryset()
         .alias(mvt_box=TileEnvelope(sz, sx, sy, margin=True))
         .filter(**{f"{layer.tile_geometry_field}__bboverlaps": F("mvt_box")})
-        .annotate(mvt_geom=mvt_geom, mvt_fid=F("pk"))
-        .values("mvt_fid", "mvt_geom", *layer.tile_properties_at(z))
-        .order_by()
     )
+    qs = overview(
+        layer, z, qs.annotate(mvt_geom=mvt_geom, mvt_fid=F("pk")), F(layer.tile_geometry_field)
+    ).values("mvt_fid", "mvt_geom", *layer.tile_properties_at(z))
     inner, params = qs.query.sql_with_params()
     sql = (
         "SELECT ST_AsMVT(t, %s, " + str(EXTENT) + ", 'mvt_geom', 'mvt_fid') "  # noqa: S608
@@ -194,15 +243,12 @@ def tile_sql(layer: Layer, z: int, x: int, y: int, queryset=None) -> tuple[str, 
         return "", []
     qs = queryset if queryset is not None else layer.get_queryset()
     geom_field = layer.geometry_field
-    simplify = layer.simplify_pixels if z < layer.max_zoom else 0.0
-    qs = (
-        qs.filter(**{f"{geom_field}__bboverlaps": envelope})
-        .annotate(
-            mvt_geom=AsMVTGeom(F(geom_field), z, x, y, simplify),
-            mvt_fid=F("pk"),
-        )
-        .values("mvt_fid", "mvt_geom", *layer.tile_properties_at(z))
-        .order_by()
+    qs = qs.filter(**{f"{geom_field}__bboverlaps": envelope}).annotate(
+        mvt_geom=AsMVTGeom(F(geom_field), z, x, y, simplify_tolerance(layer, z)),
+        mvt_fid=F("pk"),
+    )
+    qs = overview(layer, z, qs, F(geom_field)).values(
+        "mvt_fid", "mvt_geom", *layer.tile_properties_at(z)
     )
     inner, params = qs.query.sql_with_params()
     sql = (

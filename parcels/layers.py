@@ -3,7 +3,10 @@
 from layers.registry import Layer, register
 from parcels.models import Block, Building, Parcel, Street, Zone
 
-PARCEL_MIN_ZOOM = 15
+# Parcels are picked on the map from PARCEL_DETAIL_ZOOM; below it, down to PARCEL_MIN_ZOOM, tiles
+# are overviews of the larger parcels (layers.registry.Layer.detail_zoom).
+PARCEL_MIN_ZOOM = 10
+PARCEL_DETAIL_ZOOM = 15
 PARCEL_PROPERTIES = ("cadastral_code", "land_use", "area_m2", "is_municipal_property")
 
 register(
@@ -105,6 +108,7 @@ register(
         tile_geometry_field="geom_web",
         tile_properties=((0, ("cadastral_code", "is_municipal_property")), (17, PARCEL_PROPERTIES)),
         min_zoom=PARCEL_MIN_ZOOM,
+        detail_zoom=PARCEL_DETAIL_ZOOM,
         order=60,
         style=(
             {

@@ -25,7 +25,7 @@ from permits.compliance import compliance_check
 from permits.forms import PrecheckForm
 
 LANGUAGE_SWITCH = (("ka", "ქა", "ქართული"), ("en", "EN", "English"))
-DEFAULT_PARCEL_MIN_ZOOM = 15
+DEFAULT_PARCEL_DETAIL_ZOOM = 15
 # Layers the pre-check shows that the map page keeps hidden until asked.
 SHOWN_LAYERS = ("constraints", "monuments", "zones")
 MAIN_FIELDS = ("parcels", "footprint_area_m2", "floors")
@@ -144,7 +144,9 @@ def precheck_page(request: HttpRequest) -> HttpResponse:
         "styleUrl": f"{reverse('layers:style')}?lang={language}",
         "checkUrl": reverse("permits-api:check"),
         "parcelLayer": "parcels",
-        "parcelMinZoom": parcels_layer.min_zoom if parcels_layer else DEFAULT_PARCEL_MIN_ZOOM,
+        "parcelMinZoom": (
+            parcels_layer.first_detail_zoom if parcels_layer else DEFAULT_PARCEL_DETAIL_ZOOM
+        ),
         "applyUrl": reverse("permits:apply"),
         "showLayers": list(SHOWN_LAYERS),
         "maxBounds": [list(settings.GEORGIA_BBOX[:2]), list(settings.GEORGIA_BBOX[2:])],

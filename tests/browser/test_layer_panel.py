@@ -96,12 +96,16 @@ def test_the_panel_lists_every_layer_in_two_groups(map_page, page, cities):
     assert "zones" in thematic.evaluate_all("rows => rows.map(r => r.dataset.layer)")
     basemap = panel.get_by_role("button", name="Base map")
     assert basemap.get_attribute("aria-expanded") == "true"
-    # Parcels are drawn from zoom 15: at the city's zoom the panel says so and offers to go there.
+    # Parcels are drawn from zoom 10: at the city's zoom there is no note, while further out the
+    # panel says so and offers to go there.
     note = panel.locator('.layer-row[data-layer="parcels"] .layer-row__zoom')
-    assert note.is_visible() and "15" in note.inner_text()
+    assert note.is_hidden()
+    page.evaluate("gisportalMap.jumpTo({zoom: 8})")
+    map_page.wait_until_idle()
+    assert note.is_visible() and "10" in note.inner_text()
     note.click()
     map_page.wait_until_idle()
-    assert page.evaluate("gisportalMap.getZoom()") >= 15
+    assert page.evaluate("gisportalMap.getZoom()") >= 10
     assert note.is_hidden()
 
 

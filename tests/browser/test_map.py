@@ -88,11 +88,11 @@ def test_search_by_address_offers_matching_parcels(map_page, page, cities):
     assert codes and all(code.startswith("02.07.03.") for code in codes)
 
 
-def test_zoom_hint_shows_until_parcels_are_drawn(map_page, page, cities):
+def test_zoom_hint_shows_until_parcels_can_be_picked(map_page, page, cities):
     map_page.open("/en/")
     hint = page.locator("#zoom-hint")
     assert hint.is_visible()
-    assert "Zoom in to see parcels" in hint.inner_text()
+    assert "Zoom in to pick parcels." in hint.inner_text()
 
     hint.get_by_role("button").click()
 

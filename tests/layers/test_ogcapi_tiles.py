@@ -39,7 +39,7 @@ def test_tileset_metadata_gives_the_tile_template(client, grid):
     assert body["dataType"] == "vector"
     assert body["crs"] == "http://www.opengis.net/def/crs/EPSG/0/3857"
     assert body["layers"][0]["id"] == "parcels"
-    assert body["layers"][0]["minTileMatrix"] == "15"
+    assert body["layers"][0]["minTileMatrix"] == "10"
     [template] = [link for link in body["links"] if link["rel"] == "item"]
     assert template["type"] == "application/vnd.mapbox-vector-tile"
     assert template["templated"] is True
