@@ -6,19 +6,23 @@ by DescribeFeatureType, GetFeature or GetPropertyValue for anyone else: to them 
 unknown type name. There is no code per layer; everything comes from the registry.
 
 Beyond gisserver: GetCapabilities states the default page size (CountDefault), a BBOX may be
-given in CRS84, an unknown query parameter is refused rather than ignored, and a client that
-asks for the capabilities in WFS 1.1.0 is answered in 2.0.0, the one version served.
+given in CRS84, an unknown query parameter is refused rather than ignored, a client that
+asks for the capabilities in WFS 1.1.0 is answered in 2.0.0, the one version served, and
+pages in key order are read by key (LayerGetFeature), at the same cost at any depth.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import math
 import re
 
 from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -41,6 +45,7 @@ from gisserver.views import WFSView
 from lxml import etree
 
 from layers.exports import CRS84_NAMES
+from layers.ogcapi.features import cached_count
 from layers.registry import Layer, LayerField, registry
 from layers.versions import layer_token
 
@@ -96,9 +101,13 @@ STANDARD_PARAMETERS = frozenset(
         "LOCKACTION",
     }
 )
-# Ours: the API key for clients that can only add a parameter (layers.access), and the
-# format of a page, as in the OGC API.
-VENDOR_PARAMETERS = frozenset({"API_KEY", "F"})
+# Ours: the API key for clients that can only add a parameter (layers.access), the format of a
+# page, as in the OGC API, and the key after which a page starts (LayerGetFeature).
+AFTER_ID = "AFTER-ID"
+VENDOR_PARAMETERS = frozenset({"API_KEY", "F", AFTER_ID})
+# How long the key at which a page ended is remembered for the next STARTINDEX (the layer's
+# version is in the cache key, so a change of the data forgets it at once).
+PAGE_END_SECONDS = 3600
 
 
 def typename_of(layer: Layer) -> str:
@@ -214,7 +223,9 @@ class LayerFeatureType(FeatureType):
     def get_queryset(self) -> QuerySet:
         queryset = self.queryset.all()
         queryset.__class__ = _wfs_queryset_class(type(queryset))
-        ordering = queryset.query.order_by or queryset.model._meta.ordering or ("pk",)
+        # In key order unless the layer orders its rows (or SORTBY asks): pages then follow
+        # the key (LayerGetFeature), and cost the same at any depth.
+        ordering = queryset.query.order_by or ("pk",)
         return queryset.order_by(*ordering).only(*self._local_model_field_names)
 
     def get_bounding_box(self) -> WGS84BoundingBox | None:
@@ -279,6 +290,113 @@ class LayerGetCapabilities(wfs20.GetCapabilities):
         return response
 
 
+class LayerGetFeature(wfs20.GetFeature):
+    """GetFeature whose pages cost the same at any depth.
+
+    A page of one feature type in key order (no SORTBY) is read by key rather than skipped to
+    by OFFSET: after the AFTER-ID that its `next` link carries (with the STARTINDEX it stands
+    for), or, for a client that counts STARTINDEX itself (GDAL and QGIS do), after the key at
+    which the page before it ended, remembered under the layer's version. A STARTINDEX with no
+    such page before it is read by offset, as before. Past the first page, numberMatched is
+    counted once per version of the layer and query, not on every page.
+    """
+
+    _keyed: tuple | None = None
+
+    def get_results(self):
+        collection = super().get_results()
+        after = self._after_id()
+        if len(collection.results) != 1:
+            if after is not None:
+                raise InvalidParameterValue(
+                    gettext("AFTER-ID pages one feature type at a time."), locator="AFTER-ID"
+                )
+            return collection
+        result = collection.results[0]
+        layer = getattr(result.feature_types[0], "layer", None)
+        found = result.queryset
+        if layer is None or list(found.query.order_by) != ["pk"]:
+            if after is not None:
+                raise InvalidParameterValue(
+                    gettext("AFTER-ID follows the key order, which SORTBY changes."),
+                    locator="AFTER-ID",
+                )
+            return collection
+        start, count = result.start, result.stop - result.start
+        token = None
+        if after is not None or start > 0:
+            token = layer_token(layer)
+            result._number_matched = cached_count(layer, found, token=token)
+            if after is not None:
+                after = _key_of(layer, after)
+            else:
+                after = cache.get(_end_key(layer, token, found, start))
+            if after is not None:
+                result.queryset = found.filter(pk__gt=after)
+                result.start, result.stop = 0, count
+        self._keyed = (layer, found, start, count, token)
+        return collection
+
+    def set_pagination_links(self, collection) -> None:
+        if self._keyed is None or math.isinf(self._keyed[3]):
+            super().set_pagination_links(collection)
+            return
+        layer, found, start, count, token = self._keyed
+        result = collection.results[0]
+        result.fetch_results()
+        page = result._result_cache or []
+        if start > 0:
+            collection.previous = self._page_url(
+                STARTINDEX=max(0, start - count), COUNT=count, **{AFTER_ID: None}
+            )
+        more = start + len(page) < result.number_matched if token else result.has_next
+        if page and more:
+            end = start + len(page)
+            token = token or layer_token(layer)
+            cache.set(_end_key(layer, token, found, end), page[-1].pk, PAGE_END_SECONDS)
+            collection.next = self._page_url(STARTINDEX=end, COUNT=count, **{AFTER_ID: page[-1].pk})
+
+    def _after_id(self) -> str | None:
+        if self.view.request.method != "GET":
+            return None
+        return next(
+            (value for name, value in self.view.request.GET.items() if name.upper() == AFTER_ID),
+            None,
+        )
+
+    def _page_url(self, **changes) -> str | None:
+        """This request's URL with the paging parameters changed (None: left out)."""
+        params = self.view.request.GET.copy()
+        if self.view.request.method != "GET":
+            try:
+                params.update(self.ows_request.as_kvp())
+            except NotImplementedError:  # a POSTed query that has no KVP form
+                return None
+        for name in list(params):
+            if name.upper() in changes:
+                del params[name]
+        for name, value in changes.items():
+            if value is not None:
+                params[name] = value
+        return f"{self.view.server_url}?{params.urlencode()}"
+
+
+def _end_key(layer: Layer, token: str, found: QuerySet, end: int) -> str:
+    """The cache key of the key at which a page of this query ended, `end` features in."""
+    sql, values = found.order_by().query.sql_with_params()
+    digest = hashlib.sha256("|".join([sql, *map(str, values)]).encode()).hexdigest()
+    return f"wfs:page-end:{layer.name}:{token}:{digest}:{end}"
+
+
+def _key_of(layer: Layer, value: str):
+    try:
+        return layer.model._meta.pk.to_python(value)
+    except ValidationError:
+        raise InvalidParameterValue(
+            gettext("AFTER-ID is not a feature id."), locator="AFTER-ID"
+        ) from None
+
+
 class LayerWFSView(WFSView):
     """The WFS endpoint: GetCapabilities, DescribeFeatureType, GetFeature, GetPropertyValue
     and the stored queries, as gisserver implements them, over the visible layers."""
@@ -286,7 +404,11 @@ class LayerWFSView(WFSView):
     xml_namespace = XML_NAMESPACE
     xml_namespace_aliases = {XML_PREFIX: XML_NAMESPACE}
     accept_operations = {
-        "WFS": {**WFSView.accept_operations["WFS"], "GetCapabilities": LayerGetCapabilities}
+        "WFS": {
+            **WFSView.accept_operations["WFS"],
+            "GetCapabilities": LayerGetCapabilities,
+            "GetFeature": LayerGetFeature,
+        }
     }
 
     # The operation asked for, known before gisserver negotiates the version.

@@ -72,16 +72,21 @@ def page(layer: Layer, where: Q, crs: Crs, *, limit: int, offset: int) -> tuple[
 
 
 def _matched(layer: Layer, where: Q) -> int:
-    """The number of features that match, cached by the layer's version and the query: every
-    page of a keyset walk shows it, and counting a million rows per page would undo the walk's
-    gain."""
-    found = layer.get_queryset().filter(where)
+    """The number of features that match: every page of a keyset walk shows it, and counting a
+    million rows per page would undo the walk's gain."""
+    return cached_count(layer, layer.get_queryset().filter(where))
+
+
+def cached_count(layer: Layer, found: QuerySet, *, token: str | None = None) -> int:
+    """The number of rows of a query of the layer, cached by the layer's version (`token`, when
+    the caller has it) and the query's SQL (the same filters give the same SQL, whatever the
+    page)."""
     try:
         sql, values = found.order_by().query.sql_with_params()
     except EmptyResultSet:  # a filter that nothing can match, such as `pk__in=[]`
         return 0
     digest = hashlib.sha256("|".join([sql, *map(str, values)]).encode()).hexdigest()
-    key = f"ogcapi:matched:{layer.name}:{layer_token(layer)}:{digest}"
+    key = f"ogcapi:matched:{layer.name}:{token or layer_token(layer)}:{digest}"
     cache = caches["default"]
     count = cache.get(key)
     if count is None:

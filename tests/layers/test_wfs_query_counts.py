@@ -1,7 +1,8 @@
 """WFS answers in a fixed number of queries, however many features there are.
 
 Each request asks the registry's sources once (uploaded datasets: one query); then GetFeature
-runs the features query, plus a count when the page is not the whole result.
+runs the features query, plus a count when the page is not the whole result, and the layer's
+version when there is a next page (its first key is remembered under it).
 """
 
 import pytest
@@ -33,8 +34,10 @@ def queries_for(client, url: str) -> int:
     [
         ("", 2),  # sources, features (numberMatched is the page's own length)
         ("&OUTPUTFORMAT=geojson", 2),
-        ("&COUNT=2", 3),  # sources, features, count for numberMatched
-        ("&COUNT=2&OUTPUTFORMAT=geojson", 3),
+        # sources, features, count for numberMatched, the layer's version (under which the
+        # page's last key is kept for the next STARTINDEX)
+        ("&COUNT=2", 4),
+        ("&COUNT=2&OUTPUTFORMAT=geojson", 4),
         ("&RESULTTYPE=hits", 2),  # sources, count
     ],
 )
