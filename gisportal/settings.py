@@ -114,11 +114,12 @@ if _database_url:
     DATABASES = {
         "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
     }
-    DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    DATABASES["default"]["ENGINE"] = "core.db"
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.contrib.gis.db.backends.postgis",
+            # PostGIS, checking a kept connection only after a pause in its use (core/db).
+            "ENGINE": "core.db",
             "NAME": env_str("GISPORTAL_DB_NAME", "gisportal"),
             "USER": "postgres",
             "HOST": str(STATE_DIR / "run"),
