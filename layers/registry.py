@@ -66,6 +66,8 @@ class Layer:
     name: str
     title_ka: str
     title_en: str
+    # The features; a layer declared in code must give the same query every time (no date of
+    # today, no request): its pages and tiles run statements compiled once.
     queryset: Callable[[], QuerySet]
     properties: tuple[str, ...]
     description_ka: str = ""
@@ -146,8 +148,23 @@ class Layer:
         # Building a queryset costs more than a lookup, and every request asks this often.
         return self.get_queryset().model
 
+    @cached_property
+    def memo(self) -> dict[tuple, Any]:
+        """What is derived from the declaration alone and asked several times by every request
+        (the fields, the queryables), kept on the layer, by language where it holds titles."""
+        return {}
+
+    def remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = compute()
+        return found
+
     def fields(self) -> tuple[LayerField, ...]:
         """The public properties with their types, for schemas, queryables and exports."""
+        return self.remembered(("fields", get_language()), self._fields)
+
+    def _fields(self) -> tuple[LayerField, ...]:
         declared = dict(self.field_types)
         english = get_language() == "en"
         titles = {name: (en if english else ka) or name for name, ka, en in self.field_titles}

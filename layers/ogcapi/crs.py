@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.conf import settings
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSGeometry
+from django.db.models import Func, Value
 
 from core.geometry import transformer
 from layers.tiles import DATA_REGION
@@ -86,7 +88,18 @@ def _project(geom: shapely.Geometry, source: int, target: int) -> shapely.Geomet
 
 
 def to_storage(geom: shapely.Geometry, crs: Crs, srid: int) -> tuple[GEOSGeometry | None, bool]:
-    """The geometry, given in `crs`, in the SRID `srid` as GEOS; and whether it was cut.
+    """The geometry, given in `crs`, in the SRID `srid` as GEOS; and whether it was cut
+    (`stored_shape`)."""
+    shape, cut = stored_shape(geom, crs, srid)
+    if shape is None:
+        return None, cut
+    return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=srid), cut
+
+
+def stored_shape(
+    geom: shapely.Geometry, crs: Crs, srid: int
+) -> tuple[shapely.Geometry | None, bool]:
+    """The geometry, given in `crs`, in the SRID `srid`; and whether it was cut.
 
     A shape in degrees is first cut to the region around Georgia where the data lies (far-away
     coordinates do not project sensibly into UTM 38N) and densified, so that its edges keep
@@ -108,4 +121,20 @@ def to_storage(geom: shapely.Geometry, crs: Crs, srid: int) -> tuple[GEOSGeometr
         geom = _project(shapely.segmentize(lonlat, DENSIFY_DEGREES), 4326, srid)
     if not np.isfinite(shapely.get_coordinates(geom)).all():
         raise OutOfReach("The geometry lies outside the range of the coordinate system.")
-    return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=srid), cut
+    return geom, cut
+
+
+class Shape(Func):
+    """A shapely geometry as the right-hand side of a spatial lookup, sent as EWKB.
+
+    No GEOS object is made: under load every GEOS call through ctypes gives up the GIL and
+    queues to take it back, which cost a page of items more than its query's own time.
+    """
+
+    function = "ST_GeomFromEWKB"
+
+    def __init__(self, geom: shapely.Geometry | None, srid: int, *, ewkb: bytes = b""):
+        if geom is not None:
+            ewkb = shapely.to_wkb(shapely.set_srid(geom, srid), include_srid=True)
+        self.ewkb = ewkb
+        super().__init__(Value(ewkb), output_field=GeometryField(srid=srid))

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from django.contrib.gis.db.models import Extent, GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection
 from django.db.models import Count, F, Func, Max, Min, Q, QuerySet, Window
 
 from layers.models import LayerState
-from layers.ogcapi.crs import Crs
+from layers.ogcapi.crs import Crs, Shape
 from layers.ogcapi.queryables import time_field
-from layers.registry import Layer
+from layers.registry import Layer, registry
 from layers.versions import layer_token
 
 ID = "ogcapi_id"
@@ -51,24 +53,95 @@ def rows(layer: Layer, where: Q, crs: Crs) -> QuerySet:
     )
 
 
-def page(layer: Layer, where: Q, crs: Crs, *, limit: int, offset: int) -> tuple[list[dict], int]:
+def page(
+    layer: Layer, where: Q, crs: Crs, *, limit: int, offset: int, only_bbox: Shape | None = None
+) -> tuple[list[dict], int]:
     """One page of features and the number of all that match, in one query.
 
     `count(*) OVER ()` counts the matches in the same scan that finds the page (PostgreSQL
     writes the GeoJSON of the page's rows only, after the sort and the limit). A page past the
     end has no row to carry the number, and a DISTINCT queryset would count its duplicates:
-    those cost a count of their own.
+    those cost a count of their own. A page filtered by a bbox alone (`only_bbox`, which
+    `where` then is) or by nothing runs a statement compiled once (`_page_statement`).
     """
-    found_rows = rows(layer, where, crs)
-    if found_rows.query.distinct:
+    statement = None
+    if only_bbox is not None or not where:
+        statement = _page_statement(layer, crs, with_bbox=only_bbox is not None)
+    if statement is not None:
+        found = statement.run(only_bbox, limit, offset)
+    else:
+        found_rows = rows(layer, where, crs)
+        if found_rows.query.distinct:
+            found = list(found_rows[offset : offset + limit])
+            return found, layer.get_queryset().filter(where).count()
+        found_rows = found_rows.annotate(**{MATCHED: Window(Count("*"))})
         found = list(found_rows[offset : offset + limit])
-        return found, layer.get_queryset().filter(where).count()
-    found = list(found_rows.annotate(**{MATCHED: Window(Count("*"))})[offset : offset + limit])
     if found:
         return found, found[0][MATCHED]
     if offset == 0:
         return found, 0
     return found, layer.get_queryset().filter(where).count()
+
+
+# A stand-in for the bbox while a page statement is compiled, replaced by the request's own.
+_BBOX_STAND_IN = b"gisportal: the bbox of the request"
+
+
+@dataclass(frozen=True)
+class _PageStatement:
+    """The SQL of a page of a layer's features (with its count), without LIMIT and OFFSET."""
+
+    sql: str
+    params: tuple
+    names: tuple[str, ...]
+    bbox_at: int | None  # the position of the bbox among the parameters
+
+    def run(self, only_bbox: Shape | None, limit: int, offset: int) -> list[dict]:
+        params = list(self.params)
+        if self.bbox_at is not None and only_bbox is not None:
+            params[self.bbox_at] = only_bbox.ewkb
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql + " LIMIT %s OFFSET %s", [*params, limit, offset])
+            found = cursor.fetchall()
+        return [dict(zip(self.names, row, strict=True)) for row in found]
+
+
+# Page statements per (layer, declaration, CRS, whether filtered by a bbox); None where the
+# ORM must build each page (a DISTINCT queryset, a column whose value Django converts).
+_page_statements: dict[tuple, _PageStatement | None] = {}
+
+
+def _page_statement(layer: Layer, crs: Crs, *, with_bbox: bool) -> _PageStatement | None:
+    """The page of features by a bbox, or unfiltered, compiled once: GIS clients ask it most
+    (QGIS and GDAL read a map's view by bbox), and building it through the ORM every time
+    cost more than PostgreSQL takes to run it. Only for layers declared in code, whose
+    queryset is the same query every time (layers.registry)."""
+    if registry.get_declared(layer.name) is not layer:
+        return None  # a dataset's layer: its queryset names the version published now
+    key = (layer.name, layer.signature, crs.srid, crs.lat_first, crs.geographic, with_bbox)
+    if key in _page_statements:
+        return _page_statements[key]
+    where = Q()
+    if with_bbox:
+        stand_in = Shape(None, layer.srid, ewkb=_BBOX_STAND_IN)
+        where = Q(**{f"{layer.geometry_field}__intersects": stand_in})
+    found = rows(layer, where, crs).annotate(**{MATCHED: Window(Count("*"))})
+    statement = None
+    if not found.query.distinct:
+        compiler = found.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        query = found.query
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        columns = [expression for expression, _, _ in compiler.select]
+        # The count's own converter only makes an int of what psycopg gives as one.
+        converted = set(compiler.get_converters(columns)) - {names.index(MATCHED)}
+        # Django wraps bytes for the driver (psycopg's Binary keeps them as `obj`).
+        raw = [getattr(p, "obj", p) for p in params]
+        bbox_at = next((i for i, p in enumerate(raw) if p == _BBOX_STAND_IN), None)
+        if not converted and (bbox_at is not None or not with_bbox):
+            statement = _PageStatement(sql, tuple(params), tuple(names), bbox_at)
+    _page_statements[key] = statement
+    return statement
 
 
 def _matched(layer: Layer, where: Q) -> int:

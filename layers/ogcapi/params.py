@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from layers.ogcapi import crs as crs_module
 from layers.ogcapi.cql import FilterError, parse_filter
-from layers.ogcapi.crs import CRS84, Crs, OutOfReach, parse_crs, to_storage
+from layers.ogcapi.crs import CRS84, Crs, OutOfReach, Shape, parse_crs, stored_shape
 from layers.ogcapi.queryables import parse_value, queryables, time_field
 from layers.registry import Layer
 
@@ -219,20 +219,31 @@ def _bbox_shape(numbers: list[float], box_crs: Crs) -> shapely.Geometry:
 
 def bbox_q(query: QueryDict, layer: Layer) -> Q:
     """`bbox` (in `bbox-crs`, CRS84 by default) as a filter on the layer's geometry."""
+    found = bbox_shape(query, layer)
+    if found is None:
+        return Q()
+    if isinstance(found, Q):
+        return found
+    return Q(**{f"{layer.geometry_field}__intersects": found})
+
+
+def bbox_shape(query: QueryDict, layer: Layer) -> Shape | Q | None:
+    """`bbox` as the shape that features must intersect, in the layer's SRID; NOTHING when no
+    feature can lie in it; None when there is no bbox."""
     box_crs = crs_param(query, "bbox-crs")
     raw = text(query, "bbox")
     if raw is None:
         if text(query, "bbox-crs") is not None:
             raise invalid("bbox-crs", _("bbox-crs is given without a bbox."))
-        return Q()
+        return None
     shape = _bbox_shape(_bbox_numbers(raw), box_crs)
     try:
-        geom, _cut = to_storage(shape, box_crs, layer.srid)
+        geom, _cut = stored_shape(shape, box_crs, layer.srid)
     except OutOfReach as exc:
         raise invalid("bbox", str(exc)) from None
     if geom is None:
         return NOTHING
-    return Q(**{f"{layer.geometry_field}__intersects": geom})
+    return Shape(geom, layer.srid)
 
 
 @dataclass(frozen=True)
@@ -353,6 +364,8 @@ class ItemsQuery:
     crs: Crs
     after: object = None  # the primary key that the page's features follow
     before: object = None  # the primary key that they precede
+    # The bbox when it is the only filter (features.page then runs a compiled statement).
+    only_bbox: Shape | None = None
 
     @property
     def keyset(self) -> bool:
@@ -363,8 +376,14 @@ def items_query(query: QueryDict, layer: Layer) -> ItemsQuery:
     names = {name for name, q in queryables(layer).items() if not q.is_geometry}
     check_known(query, ITEMS | names)
     format_param(query)
-    where = bbox_q(query, layer) & datetime_q(query, layer)
-    where &= properties_q(query, layer) & filter_q(query, layer)
+    box = bbox_shape(query, layer)
+    rest = datetime_q(query, layer) & properties_q(query, layer) & filter_q(query, layer)
+    if box is None:
+        where = rest
+    elif isinstance(box, Q):
+        where = box & rest
+    else:
+        where = Q(**{f"{layer.geometry_field}__intersects": box}) & rest
     after, before = key_param(query, AFTER, layer), key_param(query, BEFORE, layer)
     if after is not None and before is not None:
         raise invalid(BEFORE, _("after-id and before-id cannot be given together."))
@@ -375,6 +394,7 @@ def items_query(query: QueryDict, layer: Layer) -> ItemsQuery:
         crs_param(query, "crs"),
         after=after,
         before=before,
+        only_bbox=box if isinstance(box, Shape) and not rest else None,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
 
 from layers.registry import Layer
 
@@ -51,6 +52,10 @@ def _choices(layer: Layer, name: str) -> tuple[str, ...]:
 def queryables(layer: Layer) -> dict[str, Queryable]:
     """The layer's queryables by name: the geometry (as `geometry`, unless a property has that
     name), then each public property."""
+    return layer.remembered(("queryables", get_language()), lambda: _queryables(layer))
+
+
+def _queryables(layer: Layer) -> dict[str, Queryable]:
     found = {
         field.name: Queryable(
             field.name, field.type, str(field.title), field.name, _choices(layer, field.name)

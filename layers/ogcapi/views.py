@@ -419,7 +419,12 @@ def items(request: HttpRequest, collection_id: str) -> HttpResponse:
         )
     else:
         found, matched = features.page(
-            layer, query.where, query.crs, limit=query.limit, offset=query.offset
+            layer,
+            query.where,
+            query.crs,
+            limit=query.limit,
+            offset=query.offset,
+            only_bbox=query.only_bbox,
         )
     prev, next_ = _page_steps(query, fmt, found, matched, more)
     head = {
