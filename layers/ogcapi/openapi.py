@@ -69,6 +69,10 @@ def _components() -> dict:
                 "bbox",
                 {
                     "type": "array",
+                    # The bounds of both forms, which clients and test suites read, and the two
+                    # forms themselves, as OGC's bbox.yaml has them (together: 4 or 6 numbers).
+                    "minItems": 4,
+                    "maxItems": 6,
                     "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
                     "items": {"type": "number"},
                 },
