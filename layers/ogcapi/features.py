@@ -131,7 +131,9 @@ def _page_statement(layer: Layer, crs: Crs, *, with_bbox: bool) -> _PageStatemen
         compiler = found.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         query = found.query
-        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        # The columns' names in their order, as Django's ValuesIterable reads them.
+        names = tuple(query.selected or ())
+        names = names or (*query.extra_select, *query.values_select, *query.annotation_select)
         columns = [expression for expression, _, _ in compiler.select]
         # The count's own converter only makes an int of what psycopg gives as one.
         converted = set(compiler.get_converters(columns)) - {names.index(MATCHED)}
