@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.models import Municipality
+from core.parsers import JSONParser
 from datasets import selectors, services
 from datasets.ingest import UploadRefused
 from datasets.models import Dataset, DatasetVersion, UploadMode

@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -26,6 +26,7 @@ from core.api import (
     ParameterErrorSerializer,
     text_param,
 )
+from core.parsers import JSONParser
 from engagement import selectors, services
 from engagement.models import BODY_MAX_LENGTH, Comment, ReportReason, Stance
 

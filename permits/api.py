@@ -28,7 +28,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -42,6 +41,7 @@ from core.api import (
     text_param,
 )
 from core.geometry import GeometryError, parse_geometry
+from core.parsers import JSONParser
 from parcels.models import CADASTRAL_CODE, LandUse
 from permits.compliance import compliance_check
 from permits.models import BuildingClass, PermitApplication, Stage

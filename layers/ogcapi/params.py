@@ -106,7 +106,13 @@ def format_param(query: QueryDict) -> str | None:
     return value.lower()
 
 
-def _whole_number(query: QueryDict, name: str, *, default: int, minimum: int) -> int:
+# The largest offset taken: PostgreSQL's OFFSET is a bigint, and no layer comes near this.
+MAX_OFFSET = 2**31 - 1
+
+
+def _whole_number(
+    query: QueryDict, name: str, *, default: int, minimum: int, maximum: int | None = None
+) -> int:
     raw = text(query, name)
     if raw is None:
         return default
@@ -122,18 +128,26 @@ def _whole_number(query: QueryDict, name: str, *, default: int, minimum: int) ->
             _("%(name)s must be at least %(minimum)d; got %(value)d.")
             % {"name": name, "minimum": minimum, "value": value},
         )
+    if maximum is not None and value > maximum:
+        raise invalid(
+            name,
+            _("%(name)s must be at most %(maximum)d.") % {"name": name, "maximum": maximum},
+        )
     return value
 
 
 def limit_param(query: QueryDict) -> int:
     """Features per page: at least 1; above the maximum it is cut to the maximum, as OGC API
     Features allows, and the page's `next` link says there is more."""
+    raw = text(query, "limit")
+    if raw is not None and raw.isdigit() and len(raw) > 9:
+        return settings.API_MAX_PAGE_SIZE  # however large, it is cut to the maximum
     value = _whole_number(query, "limit", default=DEFAULT_LIMIT, minimum=1)
     return min(value, settings.API_MAX_PAGE_SIZE)
 
 
 def offset_param(query: QueryDict) -> int:
-    return _whole_number(query, "offset", default=0, minimum=0)
+    return _whole_number(query, "offset", default=0, minimum=0, maximum=MAX_OFFSET)
 
 
 def key_param(query: QueryDict, name: str, layer: Layer):
@@ -211,10 +225,16 @@ def _bbox_shape(numbers: list[float], box_crs: Crs) -> shapely.Geometry:
                 "bbox", _("bbox must be given as the lower corner, then the upper corner.")
             )
     if lower[lon] <= upper[lon]:
-        return shapely.box(*lower, *upper)
+        return _box(lower, upper)
     east_end, west_end = list(upper), list(lower)
     east_end[lon], west_end[lon] = 180.0, -180.0
-    return shapely.MultiPolygon([shapely.box(*lower, *east_end), shapely.box(*west_end, *upper)])
+    return shapely.union(_box(lower, east_end), _box(west_end, upper))
+
+
+def _box(lower: list[float], upper: list[float]) -> shapely.Geometry:
+    """The box between two corners; a box of no width or height is the line or the point it
+    is, which features can still intersect (a polygon of no area cannot be projected)."""
+    return shapely.envelope(shapely.multipoints([lower, upper]))
 
 
 def bbox_q(query: QueryDict, layer: Layer) -> Q:
