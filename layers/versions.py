@@ -17,6 +17,10 @@ from layers.tiles import prepared_cursor
 TRIGGER_NAME = "layers_bump_version"
 
 
+# The data part of the token of a layer that has no version row.
+UNVERSIONED = "0"
+
+
 def layer_token(layer: Layer) -> str:
     """A token that changes whenever the layer's data or declaration changes.
 
@@ -27,8 +31,16 @@ def layer_token(layer: Layer) -> str:
             "SELECT version, changed_at FROM layers_layerstate WHERE name = %s", [layer.name]
         )
         row = cursor.fetchone()
-    data = LayerState(name=layer.name, version=row[0], changed_at=row[1]).token if row else "0"
+    data = (
+        LayerState(name=layer.name, version=row[0], changed_at=row[1]).token if row else UNVERSIONED
+    )
     return f"{layer.signature}-{data}"
+
+
+def is_versioned(token: str) -> bool:
+    """Whether the token follows the layer's writes: a layer with no version row yet (no
+    trigger names it) has a token that never changes, under which nothing may be cached."""
+    return not token.endswith(f"-{UNVERSIONED}")
 
 
 def layer_bump(name: str) -> None:

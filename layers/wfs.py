@@ -48,7 +48,7 @@ from lxml import etree
 from layers.exports import CRS84_NAMES
 from layers.ogcapi.features import cached_count
 from layers.registry import Layer, LayerField, registry
-from layers.versions import layer_token
+from layers.versions import is_versioned, layer_token
 
 # A namespace is a name, never fetched; a URN makes that plain and needs no domain of ours.
 XML_NAMESPACE = "urn:x-gislayer-pages:list"
@@ -335,7 +335,7 @@ class LayerGetFeature(wfs20.GetFeature):
             result._number_matched = cached_count(layer, found, token=token)
             if after is not None:
                 after = _key_of(layer, after)
-            else:
+            elif is_versioned(token):
                 after = cache.get(_end_key(layer, token, found, start))
             if after is not None:
                 result.queryset = found.filter(pk__gt=after)
@@ -359,7 +359,8 @@ class LayerGetFeature(wfs20.GetFeature):
         if page and more:
             end = start + len(page)
             token = token or layer_token(layer)
-            cache.set(_end_key(layer, token, found, end), page[-1].pk, PAGE_END_SECONDS)
+            if is_versioned(token):
+                cache.set(_end_key(layer, token, found, end), page[-1].pk, PAGE_END_SECONDS)
             collection.next = self._page_url(STARTINDEX=end, COUNT=count, **{AFTER_ID: page[-1].pk})
 
     def _after_id(self) -> str | None:

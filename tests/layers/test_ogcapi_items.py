@@ -75,8 +75,18 @@ def test_paging_links_keep_every_other_parameter(client, grid):
     assert link(first, "next")["type"] == "application/geo+json"
 
 
-def test_a_page_and_its_count_cost_one_query(client, grid, django_assert_num_queries):
+def test_a_filtered_page_and_its_count_cost_one_query(client, grid, django_assert_num_queries):
     with django_assert_num_queries(1):
+        response = client.get("/ogcapi/collections/parcels/items?limit=20&land_use=residential")
+    assert response.json()["numberReturned"] == 9
+    assert response.json()["numberMatched"] == 9
+
+
+def test_an_unfiltered_page_costs_its_query_and_the_layers_version(
+    client, grid, django_assert_num_queries
+):
+    client.get("/ogcapi/collections/parcels/items?limit=1")  # counts the layer once
+    with django_assert_num_queries(2):
         response = client.get("/ogcapi/collections/parcels/items?limit=20")
     assert response.json()["numberReturned"] == 20
     assert response.json()["numberMatched"] == 25
