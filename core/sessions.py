@@ -1,14 +1,20 @@
 """Staff sessions end after STAFF_SESSION_IDLE_SECONDS without a request.
 
 A staff member's session decides on permits and publishes layers: left open on a shared or
-lost computer it is worth more than a citizen's. Each request of a signed-in staff member sets
-the session to expire that long after it, so an hour of work keeps it and an hour away ends it;
-the next page then asks to sign in again. Citizens keep Django's default.
+lost computer it is worth more than a citizen's. A staff member's requests keep setting the
+session to expire that long after them, so an hour of work keeps it and an hour away ends it;
+the next page then asks to sign in again. The expiry is moved at most once a minute
+(REFRESH_SECONDS), so most requests write nothing. Citizens keep Django's default.
 """
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
+
+REFRESH_SECONDS = 60
+REFRESHED = "_staff_session_refreshed"
 
 
 class StaffIdleSessionMiddleware:
@@ -18,5 +24,8 @@ class StaffIdleSessionMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and (user.is_staff or user.is_superuser):
-            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+            now = int(time.time())
+            if now - request.session.get(REFRESHED, 0) >= REFRESH_SECONDS:
+                request.session[REFRESHED] = now
+                request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
         return self.get_response(request)

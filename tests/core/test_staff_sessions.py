@@ -3,6 +3,8 @@
 import datetime
 
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import Membership, Role
@@ -38,3 +40,15 @@ def test_a_citizens_session_keeps_the_default(client, db, django_user_model, set
     client.force_login(user)
     client.get("/en/")
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE
+
+
+def test_requests_within_a_minute_write_no_session(client, db, django_user_model):
+    user = django_user_model.objects.create_user("admin@example.ge", password="x", is_staff=True)
+    client.force_login(user)
+    client.get("/api/v1/layers/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/layers/")
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))
+    ]
+    assert not [sql for sql in writes if "django_session" in sql]
