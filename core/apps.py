@@ -7,6 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Municipalities and staff")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from core.modules import registry
+        from core.sessions import staff_signed_in
 
         registry.autodiscover()
+        user_logged_in.connect(staff_signed_in, dispatch_uid="core.sessions.staff_signed_in")
