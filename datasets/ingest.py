@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
-import json
-import shutil
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+import pyogrio.raw
 import shapely
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -77,32 +76,36 @@ class UploadRefused(Exception):
 
 
 @dataclass
-class SourceData:
-    """What was read from the file: one layer's geometries and attribute columns."""
+class SourceInfo:
+    """What is known of a file before its rows are read: its layer, CRS and attribute columns."""
 
     name: str  # the file as the person named it, for messages only
     driver: str
     layer: str
     layers: list[str]
     crs: CRS | None
-    crs_source: str  # "file", "chosen" or "assumed"
-    geometries: np.ndarray  # shapely geometries (None where missing or unreadable)
-    unreadable: dict[int, str] = field(default_factory=dict)  # row index -> reason
-    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    crs_source: str  # "file", "chosen", "assumed" or "missing"
+    fields: list[str] = field(default_factory=list)
     column_types: dict[str, str] = field(default_factory=dict)  # hints from the format
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    """Consecutive rows of the file, from row `start` (0-based)."""
+
+    start: int
+    geometries: np.ndarray  # shapely geometries (None where missing, unreadable or not read)
+    columns: dict[str, list]
+    unreadable: dict[int, str] = field(default_factory=dict)  # row index in the file -> reason
 
     def __len__(self) -> int:
         return len(self.geometries)
 
 
-@contextmanager
-def staged_upload(fileobj, original_name: str) -> Iterator[tuple[Path, str]]:
-    """Save the upload under a generated name in a private directory; yield it and its driver.
-
-    The size limit is checked before a byte is written; the directory is removed afterwards
-    whatever happens, so a refused file leaves nothing behind.
-    """
+def check_upload(fileobj, original_name: str) -> str:
+    """The quick checks of an upload, made in the request: the kind of file by its name, and
+    its size. Returns the driver; the contents are read later, by the ingest job."""
     name = PurePosixPath(original_name or "").name
     suffix = PurePosixPath(name.lower()).suffix
     if suffix == ".vrt":
@@ -129,6 +132,20 @@ def staged_upload(fileobj, original_name: str) -> Iterator[tuple[Path, str]]:
             % {"name": name, "size": size, "max": biggest},
             code="too_large",
         )
+    return driver
+
+
+@contextmanager
+def staged_upload(fileobj, original_name: str) -> Iterator[tuple[Path, str]]:
+    """Save the upload under a generated name in a private directory; yield it and its driver.
+
+    The size limit is checked before a byte is written; the directory is removed afterwards
+    whatever happens, so a refused file leaves nothing behind.
+    """
+    name = PurePosixPath(original_name or "").name
+    suffix = PurePosixPath(name.lower()).suffix
+    driver = check_upload(fileobj, original_name)
+    biggest = max_upload_bytes()
     with gisfiles.private_directory("dataset-upload-") as tmp:
         path = tmp / f"{gisfiles.STAGED_STEM}{suffix}"
         written = 0
@@ -165,24 +182,43 @@ def _as_refusal() -> Iterator[None]:
         ) from None
 
 
+_FEATURE_TYPE = re.compile(rb'"type"\s*:\s*"Feature(Collection)?"')
+# A CRS named by a link (GeoJSON 2008), its "type" before or after one nested object.
+_LINKED_CRS = re.compile(rb'"crs"\s*:\s*\{(?:[^{}]|\{[^{}]*\})*?"type"\s*:\s*"link"')
+_VSI = re.compile(rb"/vsi")
+_OVERLAP = 4096
+
+
+def _first_match(path: Path, patterns: list[re.Pattern]) -> re.Pattern | None:
+    """The first of the patterns found in the file, read a megabyte at a time: a large file is
+    never held whole (matches across two reads are found through an overlap)."""
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(MB):
+            window = tail + chunk
+            for pattern in patterns:
+                if pattern.search(window):
+                    return pattern
+            tail = window[-_OVERLAP:]
+    return None
+
+
 def _check_geojson_references(path: Path, name: str) -> None:
     """Refuse GeoJSON that points elsewhere: a linked CRS (GDAL would fetch it) or /vsi paths."""
-    try:
-        data = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        _refuse(_("%(name)s is not valid JSON: %(error)s") % {"name": name, "error": exc}, "format")
-    if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature"):
+    with path.open("rb") as fh:
+        head = fh.read(64 * 1024)
+    if not _FEATURE_TYPE.search(head):
         _refuse(
             _("%(name)s is not a GeoJSON FeatureCollection or Feature.") % {"name": name}, "format"
         )
-    crs = data.get("crs")
-    if isinstance(crs, dict) and str(crs.get("type", "")).lower() == "link":
+    found = _first_match(path, [_LINKED_CRS, _VSI])
+    if found is _LINKED_CRS:
         _refuse(
             _("%(name)s names its coordinate system by a link; name it instead (e.g. EPSG:4326).")
             % {"name": name},
             "remote_reference",
         )
-    if b"/vsi" in path.read_bytes():
+    if found is _VSI:
         _refuse(_("%(name)s refers to GDAL virtual files (/vsi); it is refused.") % {"name": name})
 
 
@@ -227,10 +263,82 @@ def epsg_crs(srid: int) -> CRS:
     return CRS.from_epsg(srid)
 
 
-def read_with_gdal(
+class Source:
+    """An opened file: its `info`, and its rows in batches, read again on each call."""
+
+    info: SourceInfo
+
+    def batches(self, size: int, *, geometry: bool = True) -> Iterator[Batch]:
+        raise NotImplementedError
+
+
+def _geometries(blobs: list, start: int) -> tuple[np.ndarray, dict[int, str]]:
+    """Shapely geometries of WKB blobs; a blob that cannot be read is None, with the reason."""
+    wkb = np.array(blobs, dtype=object)
+    geoms = np.asarray(shapely.from_wkb(wkb, on_invalid="ignore"), dtype=object).reshape(-1)
+    unreadable: dict[int, str] = {}
+    for i in np.flatnonzero(shapely.is_missing(geoms) & np.array([b is not None for b in blobs])):
+        try:
+            shapely.from_wkb(blobs[i])
+        except shapely.errors.GEOSException as exc:
+            unreadable[start + int(i)] = _("The geometry cannot be read: %(error)s.") % {
+                "error": exc
+            }
+    return geoms, unreadable
+
+
+class GdalSource(Source):
+    """A GeoPackage, a zipped Shapefile or GeoJSON, read by GDAL as Arrow record batches."""
+
+    def __init__(self, path: Path, info: SourceInfo):
+        self.path = path
+        self.info = info
+
+    def batches(self, size: int, *, geometry: bool = True) -> Iterator[Batch]:
+        info = self.info
+        start = 0
+        # GDAL's network stays closed for the whole read; the worker reads one file at a time.
+        with gisfiles.gdal_offline(), _as_gdal_refusal(info.name):
+            with pyogrio.raw.open_arrow(
+                self.path,
+                layer=gisfiles.gdal_layer(info.driver, info.layer),
+                batch_size=size,
+                read_geometry=geometry,
+                use_pyarrow=True,
+            ) as (_meta, reader):
+                fields = set(info.fields)
+                for record in reader:
+                    n = record.num_rows
+                    names = record.schema.names
+                    columns = {f: record.column(f).to_pylist() for f in info.fields if f in names}
+                    # The geometry's column is the one that is not a field; GDAL names it.
+                    others = [name for name in names if name not in fields]
+                    if geometry and others:
+                        geoms, unreadable = _geometries(
+                            record.column(others[-1]).to_pylist(), start
+                        )
+                    else:
+                        geoms, unreadable = np.full(n, None, dtype=object), {}
+                    yield Batch(
+                        start=start, geometries=geoms, columns=columns, unreadable=unreadable
+                    )
+                    start += n
+
+
+@contextmanager
+def _as_gdal_refusal(name: str) -> Iterator[None]:
+    try:
+        yield
+    except gisfiles.READ_ERRORS as exc:
+        raise UploadRefused(
+            _("%(name)s cannot be read: %(error)s") % {"name": name, "error": exc}, code="read"
+        ) from None
+
+
+def open_gdal(
     path: Path, driver: str, name: str, *, layer: str | None, srid: int | None
-) -> SourceData:
-    """Open a GeoPackage, a zipped Shapefile or GeoJSON and read one layer."""
+) -> GdalSource:
+    """Check a GeoPackage, a zipped Shapefile or GeoJSON and open one layer of it."""
     layers: list[str]
     with _as_refusal():
         if driver == "ESRI Shapefile":
@@ -245,22 +353,8 @@ def read_with_gdal(
             layers = gisfiles.layers_of(path, driver, name)
             # A GeoJSON file is one layer, whatever a form still names.
             layer = gisfiles.choose_layer(layers, layer, name) if driver == "GPKG" else layers[0]
-        gisfiles.read_info(path, driver=driver, layer=layer, name=name)
-        meta, _fids, wkb, values = gisfiles.read_layer(
-            path, driver=driver, layer=layer, name=name, return_fids=True
-        )
+        meta = gisfiles.read_info(path, driver=driver, layer=layer, name=name)
     crs, crs_source = resolve_crs(meta.get("crs"), srid, name)
-    n = len(values[0]) if values else (0 if wkb is None else len(wkb))
-    wkb = wkb if wkb is not None else np.full(n, None, dtype=object)
-    geoms = np.full(len(wkb), None, dtype=object)
-    unreadable: dict[int, str] = {}
-    for i, blob in enumerate(wkb):
-        if blob is None:
-            continue
-        try:
-            geoms[i] = shapely.from_wkb(blob)
-        except shapely.errors.GEOSException as exc:
-            unreadable[i] = _("The geometry cannot be read: %(error)s.") % {"error": exc}
     notes = []
     geometry_type = str(meta.get("geometry_type") or "")
     if any(word in geometry_type for word in _CURVED):
@@ -283,19 +377,18 @@ def read_with_gdal(
             hints[fname] = "date"
         elif ogr_type in ("OFTBinary",):
             hints[fname] = "binary"
-    return SourceData(
+    info = SourceInfo(
         name=name,
         driver=driver,
         layer=str(layer),
         layers=layers,
         crs=crs,
         crs_source=crs_source,
-        geometries=geoms,
-        unreadable=unreadable,
-        columns=dict(zip(fields, values, strict=True)),
+        fields=fields,
         column_types=hints,
         notes=notes,
     )
+    return GdalSource(path, info)
 
 
 def _find(header: list[str], wanted: str | None, candidates: tuple[str, ...], what: str):
@@ -319,7 +412,84 @@ def _looks_like_reference(value: str) -> bool:
     )
 
 
-def read_csv(
+class CsvSource(Source):
+    """CSV with longitude/latitude columns or a WKT column, read by Python a batch at a time."""
+
+    def __init__(self, path: Path, info: SourceInfo, dialect, *, wkt, lon, lat, index):
+        self.path = path
+        self.info = info
+        self.dialect = dialect
+        self.wkt, self.lon, self.lat = wkt, lon, lat
+        self.index = index
+
+    def _rows(self) -> Iterator[list[str]]:
+        name = self.info.name
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as fh:
+                reader = csv.reader(fh, self.dialect)
+                next(reader, None)  # the header
+                yield from reader
+        except UnicodeDecodeError:
+            _refuse(_("%(name)s is not UTF-8 text; save it as UTF-8.") % {"name": name}, "encoding")
+        except csv.Error as exc:
+            _refuse(_("%(name)s cannot be read: %(error)s") % {"name": name, "error": exc}, "read")
+
+    def _geometry(self, r: int, row: list[str], unreadable: dict[int, str], parse: bool):
+        index, name = self.index, self.info.name
+        if self.wkt and _looks_like_reference(row[index[self.wkt]]):
+            _refuse(
+                _(
+                    "Row %(row)d of %(name)s gives a link or path instead of a geometry; "
+                    "geometries must be in the file itself. The file is refused."
+                )
+                % {"row": r + 1, "name": name},
+                "remote_reference",
+            )
+        if any(c.strip().startswith("/vsi") for c in row):
+            _refuse(
+                _("%(name)s refers to GDAL virtual files (/vsi); it is refused.") % {"name": name}
+            )
+        if self.wkt:
+            value = row[index[self.wkt]].strip()
+            if not value or not parse:
+                return None
+            try:
+                return shapely.from_wkt(value)
+            except shapely.errors.GEOSException as exc:
+                unreadable[r] = _("The WKT cannot be read: %(error)s.") % {"error": exc}
+                return None
+        x, y = row[index[self.lon]].strip(), row[index[self.lat]].strip()
+        if not x and not y or not parse:
+            return None
+        try:
+            return shapely.Point(float(x.replace(",", ".")), float(y.replace(",", ".")))
+        except ValueError:
+            unreadable[r] = _("The coordinates %(x)r, %(y)r are not numbers.") % {"x": x, "y": y}
+            return None
+
+    def batches(self, size: int, *, geometry: bool = True) -> Iterator[Batch]:
+        width = len(self.index)
+        rows: list[list[str]] = []
+        start = 0
+        for row in self._rows():
+            rows.append(row + [""] * (width - len(row)))
+            if len(rows) >= size:
+                yield self._batch(start, rows, geometry)
+                start += len(rows)
+                rows = []
+        if rows:
+            yield self._batch(start, rows, geometry)
+
+    def _batch(self, start: int, rows: list[list[str]], geometry: bool) -> Batch:
+        unreadable: dict[int, str] = {}
+        geoms = np.full(len(rows), None, dtype=object)
+        for j, row in enumerate(rows):
+            geoms[j] = self._geometry(start + j, row, unreadable, geometry)
+        columns = {h: [row[self.index[h]] for row in rows] for h in self.info.fields}
+        return Batch(start=start, geometries=geoms, columns=columns, unreadable=unreadable)
+
+
+def open_csv(
     path: Path,
     name: str,
     *,
@@ -327,30 +497,33 @@ def read_csv(
     lon_column: str | None,
     lat_column: str | None,
     wkt_column: str | None,
-) -> SourceData:
-    """CSV with longitude/latitude columns or a WKT column, read by Python."""
-    raw = path.read_bytes()
-    if b"\x00" in raw[: 64 * 1024]:
+) -> CsvSource:
+    """Check a CSV file's start and header, and find its geometry columns."""
+    with path.open("rb") as fh:
+        raw = fh.read(64 * 1024)
+    if b"\x00" in raw:
         _refuse(_("%(name)s is not a text file.") % {"name": name}, "format")
-    try:
-        text = codecs.decode(raw, "utf-8-sig")
-    except UnicodeDecodeError:
+    # The sample may end inside a character; only what comes before it is looked at here.
+    sample = codecs.getincrementaldecoder("utf-8-sig")(errors="ignore").decode(raw)
+    if raw and not sample:
         _refuse(_("%(name)s is not UTF-8 text; save it as UTF-8.") % {"name": name}, "encoding")
-    if text.lstrip().startswith("<"):
+    if sample.lstrip().startswith("<"):
         _refuse(
             _("%(name)s is XML (a VRT?), not CSV; it is refused.") % {"name": name},
             "driver_not_allowed",
         )
-    sample = text[: 64 * 1024]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    if not rows:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            first = next(csv.reader(fh, dialect), None)
+    except UnicodeDecodeError:
+        _refuse(_("%(name)s is not UTF-8 text; save it as UTF-8.") % {"name": name}, "encoding")
+    if first is None:
         _refuse(_("%(name)s is empty.") % {"name": name}, "empty")
-    header = [h.strip() for h in rows[0]]
-    body = rows[1:]
+    header = [h.strip() for h in first]
     wkt = _find(header, wkt_column, WKT_NAMES, "wkt_column")
     lon = lat = None
     if wkt is None or lon_column or lat_column:
@@ -368,43 +541,8 @@ def read_csv(
             parameter="lon_column",
             choices=header,
         )
-    n = len(body)
-    geoms = np.full(n, None, dtype=object)
-    unreadable: dict[int, str] = {}
     used = [c for c in (wkt, lon, lat) if c]
     index = {h: i for i, h in enumerate(header)}
-    for r, row in enumerate(body):
-        row = row + [""] * (len(header) - len(row))
-        if wkt:
-            value = row[index[wkt]].strip()
-            if _looks_like_reference(value):
-                _refuse(
-                    _(
-                        "Row %(row)d of %(name)s gives a link or path instead of a geometry; "
-                        "geometries must be in the file itself. The file is refused."
-                    )
-                    % {"row": r + 1, "name": name},
-                    "remote_reference",
-                )
-            if not value:
-                continue
-            try:
-                geoms[r] = shapely.from_wkt(value)
-            except shapely.errors.GEOSException as exc:
-                unreadable[r] = _("The WKT cannot be read: %(error)s.") % {"error": exc}
-        else:
-            x, y = row[index[lon]].strip(), row[index[lat]].strip()
-            if not x and not y:
-                continue
-            try:
-                geoms[r] = shapely.Point(float(x.replace(",", ".")), float(y.replace(",", ".")))
-            except ValueError:
-                unreadable[r] = _("The coordinates %(x)r, %(y)r are not numbers.") % {
-                    "x": x,
-                    "y": y,
-                }
-    if any(_looks_like_reference(c) for row in body for c in row if c.strip().startswith("/vsi")):
-        _refuse(_("%(name)s refers to GDAL virtual files (/vsi); it is refused.") % {"name": name})
     notes = []
     crs_source = "chosen"
     if srid is None:
@@ -418,24 +556,18 @@ def read_csv(
                 % {"lon": lon, "lat": lat}
             )
     crs = epsg_crs(srid) if srid is not None else None
-    columns = {
-        h: np.array([(row[i] if i < len(row) else "") for row in body], dtype=object)
-        for h, i in index.items()
-        if h not in used and h
-    }
-    return SourceData(
+    info = SourceInfo(
         name=name,
         driver="CSV",
         layer=PurePosixPath(name).stem,
         layers=[PurePosixPath(name).stem],
         crs=crs,
         crs_source=crs_source if crs is not None else "missing",
-        geometries=geoms,
-        unreadable=unreadable,
-        columns=columns,
+        fields=[h for h in index if h not in used and h],
         column_types={},
         notes=notes,
     )
+    return CsvSource(path, info, dialect, wkt=wkt, lon=lon, lat=lat, index=index)
 
 
 def inspect_layers(fileobj, original_name: str) -> list[str]:
@@ -458,7 +590,8 @@ def inspect_layers(fileobj, original_name: str) -> list[str]:
         return []
 
 
-def read_upload(
+@contextmanager
+def opened_upload(
     fileobj,
     original_name: str,
     *,
@@ -467,12 +600,12 @@ def read_upload(
     lon_column: str | None = None,
     lat_column: str | None = None,
     wkt_column: str | None = None,
-) -> SourceData:
-    """Stage, check and read an uploaded file; the temporary copy is gone when this returns."""
+) -> Iterator[Source]:
+    """Stage and check an uploaded file and open it; the temporary copy is gone afterwards."""
     name = PurePosixPath(original_name or "").name
     with staged_upload(fileobj, original_name) as (path, driver):
         if driver == "CSV":
-            data = read_csv(
+            yield open_csv(
                 path,
                 name,
                 srid=srid,
@@ -481,6 +614,4 @@ def read_upload(
                 wkt_column=wkt_column,
             )
         else:
-            data = read_with_gdal(path, driver, name, layer=layer, srid=srid)
-        shutil.rmtree(path.parent / "unpacked", ignore_errors=True)
-    return data
+            yield open_gdal(path, driver, name, layer=layer, srid=srid)

@@ -8,23 +8,24 @@ version, so tile caches keyed by it let go of the old tiles at once.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.gisfiles import crs_label
 from core.models import Municipality
-from datasets.ingest import UploadRefused, read_upload
+from datasets.ingest import Source, UploadRefused, opened_upload
 from datasets.layers import family_of
 from datasets.models import (
     PROPERTY_TYPES,
     Dataset,
-    DatasetFeature,
     DatasetVersion,
     UploadMode,
     default_style,
@@ -32,12 +33,12 @@ from datasets.models import (
     validate_dataset_name,
 )
 from datasets.rules import can_manage_datasets
-from datasets.sql import copy_features
-from datasets.validation import TYPE_LABELS, Options, Validated, convert, validate
+from datasets.sql import copy_features, features_copy, features_promote_multi
+from datasets.validation import SINGLE as SINGLE_TYPES
+from datasets.validation import TYPE_LABELS, Checker, Options, Schema, convert, schema_of
 from layers.registry import registry
 from layers.versions import layer_bump
 
-BATCH = 2000
 # Names that are paths of the staff pages (/datasets/upload/).
 RESERVED_NAMES = frozenset({"upload"})
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -61,8 +62,22 @@ def _require(user, obj) -> None:
         raise PermissionDenied(_("You may not manage datasets of this municipality."))
 
 
-def _read(fileobj, file_name: str, choices: FileChoices, *, municipality, base=None) -> Validated:
-    data = read_upload(
+def ingest_batch_size() -> int:
+    return int(getattr(settings, "DATASET_INGEST_BATCH", 5000))
+
+
+# Told how far an ingest has come: ("reading", rows, None) while the attributes are read,
+# then ("storing", rows, total) while the rows are checked and written.
+Progress = Callable[[str, int, int | None], None]
+
+
+def _no_progress(phase: str, read: int, total: int | None) -> None:
+    return None
+
+
+@contextmanager
+def _opened(fileobj, file_name: str, choices: FileChoices) -> Iterator[Source]:
+    with opened_upload(
         fileobj,
         file_name,
         layer=choices.layer,
@@ -70,42 +85,40 @@ def _read(fileobj, file_name: str, choices: FileChoices, *, municipality, base=N
         lon_column=choices.lon_column,
         lat_column=choices.lat_column,
         wkt_column=choices.wkt_column,
+    ) as source:
+        yield source
+
+
+def _checked_schema(source: Source, *, base_schema, progress: Progress) -> Schema:
+    return schema_of(
+        source,
+        base_schema=base_schema,
+        batch_size=ingest_batch_size(),
+        progress=lambda rows: progress("reading", rows, None),
     )
-    return validate(
-        data,
-        municipality=municipality,
-        options=Options(repair=choices.repair, geometry_kind=choices.geometry_kind),
-        base_schema=base.schema if base is not None else None,
-        base_family=family_of(base.geometry_type) if base is not None else None,
-    )
 
 
-def _store(version: DatasetVersion, checked: Validated, *, first_fid: int, multi: bool) -> None:
-    srid = settings.SRID_STORAGE
-    rows = []
-    for fid, geom, properties in zip(
-        range(first_fid, first_fid + len(checked.rows)),
-        checked.geoms,
-        checked.properties,
-        strict=True,
-    ):
-        if multi and not geom.geom_type.startswith("Multi"):
-            import shapely
-
-            maker = {
-                "Point": shapely.multipoints,
-                "LineString": shapely.multilinestrings,
-            }.get(geom.geom_type, shapely.multipolygons)
-            geom = maker([geom])
-        rows.append(
-            DatasetFeature(
-                version=version,
-                fid=fid,
-                geom=GEOSGeometry(memoryview(geom.wkb), srid=srid),
-                properties=properties,
-            )
+def _store(
+    version: DatasetVersion,
+    source: Source,
+    checker: Checker,
+    *,
+    first_fid: int,
+    total: int,
+    progress: Progress,
+) -> None:
+    """Check and write the file's rows a batch at a time, numbered from `first_fid`."""
+    fid = first_fid
+    progress("storing", 0, total)
+    for batch in source.batches(ingest_batch_size()):
+        checked = checker.check(batch)
+        fid += features_copy(
+            version_id=version.pk,
+            first_fid=fid,
+            geoms=checked.geoms,
+            properties=checked.properties,
         )
-    DatasetFeature.objects.bulk_create(rows, batch_size=BATCH)
+        progress("storing", checker.read, total)
 
 
 def _check_new_name(name: str) -> None:
@@ -136,57 +149,87 @@ def dataset_upload(
     file_name: str,
     choices: FileChoices = FileChoices(),
     notes: str = "",
+    progress: Progress = _no_progress,
 ) -> DatasetVersion:
     """A new dataset from a file: read, checked, stored as version 1, not yet published.
 
-    The file is read and checked before anything is written, so a refused file leaves nothing.
+    The file is read twice, a batch at a time: once for its attributes' types, then to check
+    and write its rows in one transaction, so a refused file leaves nothing.
     """
     _require(user, municipality)
     _check_new_name(name)
-    checked = _read(fileobj, file_name, choices, municipality=municipality)
-    with transaction.atomic():
-        dataset = Dataset(
-            name=name,
+    with _opened(fileobj, file_name, choices) as source:
+        schema = _checked_schema(source, base_schema=None, progress=progress)
+        checker = Checker(
+            source.info,
             municipality=municipality,
-            title_ka=title_ka or name,
-            title_en=title_en or name,
-            created_by=user,
-            style=default_style(),
+            options=Options(repair=choices.repair, geometry_kind=choices.geometry_kind),
+            schema=schema,
         )
-        dataset.full_clean()
-        dataset.save()
-        version = _new_version(dataset, checked, user=user, mode=UploadMode.NEW, notes=notes)
-        _store(version, checked, first_fid=1, multi=False)
-        dataset.active_version = version
-        version.activated_at = timezone.now()
-        version.save(update_fields=["activated_at"])
-        dataset.save(update_fields=["active_version", "updated_at"])
+        with transaction.atomic():
+            dataset = Dataset(
+                name=name,
+                municipality=municipality,
+                title_ka=title_ka or name,
+                title_en=title_en or name,
+                created_by=user,
+                style=default_style(),
+            )
+            dataset.full_clean()
+            dataset.save()
+            version = _new_version(dataset, source, user=user, mode=UploadMode.NEW, notes=notes)
+            _store(version, source, checker, first_fid=1, total=schema.rows, progress=progress)
+            report = checker.finish()
+            if checker.any_multi and checker.any_single:
+                features_promote_multi(version_id=version.pk)
+            _complete(version, checker, schema, report, geometry_type=checker.geometry_type)
+            dataset.active_version = version
+            version.activated_at = timezone.now()
+            version.save(update_fields=["activated_at"])
+            dataset.save(update_fields=["active_version", "updated_at"])
     return version
 
 
-def _new_version(dataset, checked: Validated, *, user, mode, notes, base=None) -> DatasetVersion:
+def _new_version(dataset, source: Source, *, user, mode, notes, base=None) -> DatasetVersion:
     number = (dataset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    report = checked.report
+    info = source.info
     version = DatasetVersion(
         dataset=dataset,
         number=number,
         mode=mode,
         base_version=base,
         created_by=user,
-        source_name=report["file"][:255],
-        source_layer=report["layer"][:255],
-        source_crs=report["crs"][:100],
-        rows_read=report["rows_read"],
-        rows_stored=report["rows_stored"],
-        rows_rejected=report["rows_refused"],
-        geometry_type=checked.geometry_type,
-        schema=checked.schema,
-        report=report,
+        source_name=info.name[:255],
+        source_layer=info.layer[:255],
+        source_crs=(crs_label(info.crs) if info.crs is not None else "")[:100],
         notes=notes,
+    )
+    # The geometry type, schema and report are known once every row is read: see _complete.
+    version.full_clean(exclude=["geometry_type", "schema", "report"])
+    version.save()
+    return version
+
+
+def _complete(
+    version: DatasetVersion,
+    checker: Checker,
+    schema: Schema,
+    report: dict,
+    *,
+    geometry_type: str,
+    kept_from_base: int = 0,
+) -> None:
+    """The version's figures, schema and report, once every row is stored."""
+    version.rows_read = report["rows_read"]
+    version.rows_stored = checker.stored + kept_from_base
+    version.rows_rejected = report["rows_refused"]
+    version.geometry_type = geometry_type
+    version.schema = schema.published()
+    version.report = (
+        {**report, "rows_kept_from_base": kept_from_base} if version.base_version_id else report
     )
     version.full_clean()
     version.save()
-    return version
 
 
 def dataset_add_version(
@@ -199,6 +242,7 @@ def dataset_add_version(
     choices: FileChoices = FileChoices(),
     activate: bool = False,
     notes: str = "",
+    progress: Progress = _no_progress,
 ) -> DatasetVersion:
     """Replace or append: a new version from a file, activated only when asked.
 
@@ -212,50 +256,55 @@ def dataset_add_version(
     base = dataset.active_version
     if mode == UploadMode.APPEND and base is None:
         raise ValidationError(_("There is no active version to append to."), code="mode")
-    checked = _read(
-        fileobj,
-        file_name,
-        choices,
-        municipality=dataset.municipality,
-        base=base if mode == UploadMode.APPEND else None,
-    )
-    with transaction.atomic():
-        dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
-        multi = False
-        first_fid = 1
-        if mode == UploadMode.APPEND:
-            multi = checked.geometry_type.startswith("Multi") or base.geometry_type.startswith(
-                "Multi"
-            )
-            if multi:
-                checked.geometry_type = "Multi" + checked.geometry_type.removeprefix("Multi")
-            first_fid = (base.features.aggregate(n=Max("fid"))["n"] or 0) + 1
-        elif base is not None:
+    appending = mode == UploadMode.APPEND
+    with _opened(fileobj, file_name, choices) as source:
+        schema = _checked_schema(
+            source, base_schema=base.schema if appending else None, progress=progress
+        )
+        if not appending and base is not None:
+            # Attributes that keep their names keep their titles.
             titles = {entry["name"]: entry for entry in base.schema}
-            for entry in checked.schema:
+            for entry in schema.entries:
                 old = titles.get(entry["name"])
                 if old:
                     entry["title_ka"], entry["title_en"] = old["title_ka"], old["title_en"]
-        version = _new_version(
-            dataset,
-            checked,
-            user=user,
-            mode=mode,
-            notes=notes,
-            base=base if mode == UploadMode.APPEND else None,
+        checker = Checker(
+            source.info,
+            municipality=dataset.municipality,
+            options=Options(repair=choices.repair, geometry_kind=choices.geometry_kind),
+            schema=schema,
+            base_family=family_of(base.geometry_type) if appending else None,
         )
-        if mode == UploadMode.APPEND:
-            copied = copy_features(
-                source_version_id=base.pk,
-                target_version_id=version.pk,
-                promote_multi=multi and not base.geometry_type.startswith("Multi"),
+        with transaction.atomic():
+            dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+            first_fid = 1
+            if appending:
+                first_fid = (base.features.aggregate(n=Max("fid"))["n"] or 0) + 1
+            version = _new_version(
+                dataset, source, user=user, mode=mode, notes=notes, base=base if appending else None
             )
-            version.rows_stored = copied + len(checked.rows)
-            version.report = {**version.report, "rows_kept_from_base": copied}
-            version.save(update_fields=["rows_stored", "report"])
-        _store(version, checked, first_fid=first_fid, multi=multi)
-        if activate:
-            _activate(dataset, version)
+            _store(
+                version, source, checker, first_fid=first_fid, total=schema.rows, progress=progress
+            )
+            report = checker.finish()
+            base_multi = appending and base.geometry_type.startswith("Multi")
+            multi = checker.any_multi or base_multi
+            if multi and checker.any_single:
+                features_promote_multi(version_id=version.pk)
+            kept = 0
+            if appending:
+                kept = copy_features(
+                    source_version_id=base.pk,
+                    target_version_id=version.pk,
+                    promote_multi=multi and not base_multi,
+                )
+            family = checker.family
+            geometry_type = ("Multi" if multi else "") + SINGLE_TYPES[family]
+            _complete(
+                version, checker, schema, report, geometry_type=geometry_type, kept_from_base=kept
+            )
+            if activate:
+                _activate(dataset, version)
     return version
 
 
