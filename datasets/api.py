@@ -3,13 +3,16 @@
 Staff sign in with their session. A dataset of a municipality where the person is not a GIS
 officer or administrator answers 404, as one that does not exist. Refusals answer 400 with
 {"detail", "parameter", "code"} and, when the person must choose (a layer, a CRS, columns),
-"choices".
+"choices". An upload answers 202 once its name and size are checked: the file is read by a
+background job, and /api/v1/datasets/uploads/{id}/ tells how far, then gives the version made
+or the refusal (in the same shape, under "refusal").
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -20,9 +23,9 @@ from rest_framework.views import APIView
 
 from core.models import Municipality
 from core.parsers import JSONParser
-from datasets import selectors, services
+from datasets import jobs, selectors, services
 from datasets.ingest import UploadRefused
-from datasets.models import Dataset, DatasetVersion, UploadMode
+from datasets.models import Dataset, DatasetUpload, DatasetVersion, UploadMode, UploadStatus
 from datasets.services import FileChoices
 
 
@@ -93,6 +96,65 @@ def dataset_data(dataset: Dataset) -> dict:
         "created_at": dataset.created_at.isoformat(),
         "updated_at": dataset.updated_at.isoformat(),
     }
+
+
+def upload_data(request, upload: DatasetUpload) -> dict:
+    url = request.build_absolute_uri(
+        reverse("datasets-api:upload", kwargs={"upload_id": upload.pk})
+    )
+    done = upload.status == UploadStatus.DONE and upload.version is not None
+    return {
+        "upload": str(upload.pk),
+        "url": url,
+        "status": upload.status,
+        "phase": upload.phase or None,
+        "rows_read": upload.rows_read,
+        "rows_total": upload.rows_total,
+        "file_name": upload.file_name,
+        "mode": upload.mode,
+        "dataset": upload.dataset.name if upload.dataset_id else upload.name,
+        "created_at": upload.created_at.isoformat(),
+        "finished_at": upload.finished_at.isoformat() if upload.finished_at else None,
+        "version": version_data(upload.version, report=True) if done else None,
+        "refusal": upload.refusal or None,
+    }
+
+
+def upload_response(request, upload: DatasetUpload, *, status_code: int = 200) -> Response:
+    data = upload_data(request, upload)
+    response = Response(data, status=status_code)
+    response["Cache-Control"] = "private, no-store"
+    if status_code == status.HTTP_202_ACCEPTED:
+        response["Location"] = data["url"]
+    return response
+
+
+class DatasetUploadSerializer(serializers.Serializer):
+    """What a client learns of an upload being read (for the OpenAPI description)."""
+
+    upload = serializers.UUIDField()
+    url = serializers.URLField(help_text="This upload; poll it until `status` is done or failed.")
+    status = serializers.ChoiceField(choices=UploadStatus.choices)
+    phase = serializers.ChoiceField(
+        choices=["reading", "storing"],
+        allow_null=True,
+        help_text="reading: the attributes are read; storing: rows are checked and stored.",
+    )
+    rows_read = serializers.IntegerField()
+    rows_total = serializers.IntegerField(allow_null=True)
+    file_name = serializers.CharField()
+    mode = serializers.ChoiceField(choices=UploadMode.choices)
+    dataset = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.DictField(
+        allow_null=True, help_text="Once done: the version made, with its report."
+    )
+    refusal = serializers.DictField(
+        allow_null=True,
+        help_text='Once failed: {"detail", "parameter", "code"} and, where one must choose, '
+        '"choices".',
+    )
 
 
 class FileChoicesSerializer(serializers.Serializer):
@@ -167,10 +229,15 @@ class DatasetListView(APIView):
         return Response({"datasets": [dataset_data(d) for d in datasets]})
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        responses={202: DatasetUploadSerializer, 400: OpenApiTypes.OBJECT},
         tags=["datasets"],
         operation_id="datasets_datasetlist_post",
         summary="Upload a file as a new dataset",
+        description=(
+            "The file's name, size and the layer name are checked at once (400 when refused); "
+            "the file is then read by a background job: the answer is 202 with the upload, "
+            "whose `url` tells how far it has been read, then the version made or the refusal."
+        ),
         request=UploadSerializer,
     )
     def post(self, request):
@@ -199,7 +266,7 @@ class DatasetListView(APIView):
             )
         upload = data["file"]
         try:
-            version = services.dataset_upload(
+            job = jobs.upload_request(
                 user=request.user,
                 municipality=municipality,
                 name=data["name"],
@@ -209,20 +276,13 @@ class DatasetListView(APIView):
                 file_name=upload.name,
                 choices=serializer.choices(),
                 notes=data.get("notes", ""),
+                language=get_language() or "",
             )
         except UploadRefused as exc:
             return refused(exc)
         except DjangoValidationError as exc:
             return invalid(exc)
-        except IntegrityError:
-            return bad("name", _("A dataset with this name exists already."), "name_taken")
-        return Response(
-            {
-                "dataset": dataset_data(version.dataset),
-                "version": version_data(version, report=True),
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return upload_response(request, job, status_code=status.HTTP_202_ACCEPTED)
 
 
 class DatasetDetailView(APIView):
@@ -336,10 +396,11 @@ class DatasetVersionsView(APIView):
         return Response({"versions": [version_data(v) for v in versions]})
 
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        responses={202: DatasetUploadSerializer, 400: OpenApiTypes.OBJECT},
         tags=["datasets"],
         operation_id="datasets_datasetversions_post",
         summary="Replace or append: upload a new version",
+        description="Read by a background job, as an upload of a new dataset: 202 with the upload.",
         request=VersionUploadSerializer,
     )
     def post(self, request, name: str):
@@ -349,8 +410,9 @@ class DatasetVersionsView(APIView):
             return first_error(serializer)
         data = serializer.validated_data
         try:
-            version = services.dataset_add_version(
+            job = jobs.upload_request(
                 user=request.user,
+                municipality=dataset.municipality,
                 dataset=dataset,
                 mode=data["mode"],
                 fileobj=data["file"],
@@ -358,13 +420,26 @@ class DatasetVersionsView(APIView):
                 choices=serializer.choices(),
                 activate=data.get("activate", False),
                 notes=data.get("notes", ""),
+                language=get_language() or "",
             )
         except UploadRefused as exc:
             return refused(exc)
         except DjangoValidationError as exc:
             return invalid(exc)
-        version.dataset.refresh_from_db()
-        return Response(version_data(version, report=True), status=status.HTTP_201_CREATED)
+        return upload_response(request, job, status_code=status.HTTP_202_ACCEPTED)
+
+
+class DatasetUploadView(APIView):
+    permission_classes = [StaffOnly]
+
+    @extend_schema(
+        responses={200: DatasetUploadSerializer},
+        tags=["datasets"],
+        operation_id="datasets_upload_get",
+        summary="An upload being read: its progress, then the version made or the refusal",
+    )
+    def get(self, request, upload_id):
+        return upload_response(request, selectors.upload_managed_by(request.user, upload_id))
 
 
 class VersionActivateView(APIView):

@@ -9,6 +9,7 @@ app_name = "datasets-api"
 
 urlpatterns = [
     path("", api.DatasetListView.as_view(), name="list"),
+    path("uploads/<uuid:upload_id>/", api.DatasetUploadView.as_view(), name="upload"),
     path("<slug:name>/", api.DatasetDetailView.as_view(), name="detail"),
     path("<slug:name>/report/", api.DatasetReportView.as_view(), name="report"),
     path("<slug:name>/publish/", api.DatasetPublishView.as_view(), name="publish"),

@@ -103,6 +103,15 @@ class VersionUploadForm(FileChoicesForm):
     field_order = ["mode", "file"]
 
 
+class RetryForm(FileChoicesForm):
+    """Other choices for reading a refused upload's kept file again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["file"]
+        del self.fields["notes"]
+
+
 class MetadataForm(forms.ModelForm):
     keywords = forms.CharField(
         label=_("Keywords"), required=False, help_text=_("Separated by commas.")

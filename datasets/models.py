@@ -8,12 +8,15 @@ needs no DDL, and every dataset is served by the same queryset annotated per sch
 from __future__ import annotations
 
 import re
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -258,3 +261,92 @@ class DatasetFeature(models.Model):
             models.UniqueConstraint(fields=["version", "fid"], name="dataset_feature_fid_unique")
         ]
         indexes = [GistIndex(fields=["geom"], name="dataset_feature_geom_gist")]
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to be read")
+    RUNNING = "running", _("being read")
+    DONE = "done", _("read")
+    FAILED = "failed", _("refused")
+
+
+class DatasetUploadQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status__in=[UploadStatus.QUEUED, UploadStatus.RUNNING])
+
+    def in_municipalities(self, municipalities):
+        return self.filter(municipality__in=municipalities)
+
+
+def upload_file_to(upload: DatasetUpload, filename: str) -> str:
+    # The stored name is ours; the person's name for the file is kept in `file_name`.
+    suffix = PurePosixPath(filename.lower()).suffix
+    return f"dataset-uploads/{upload.pk}/upload{suffix}"
+
+
+class DatasetUpload(models.Model):
+    """An uploaded file that the ingest job reads into a new dataset or a new version.
+
+    The request keeps the file and answers at once; the job records how far it has read and
+    ends with the version made, or the refusal and its reason. The file is kept until then.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="dataset_uploads",
+        verbose_name=_("municipality"),
+    )
+    # The dataset a new version is for; for a new dataset, the one made once the file is read.
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, null=True, blank=True, related_name="uploads"
+    )
+    name = models.CharField(_("layer name"), max_length=100, blank=True)
+    title_ka = models.CharField(_("title (Georgian)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=UploadMode.choices)
+    activate = models.BooleanField(_("serve it at once"), default=False)
+    choices = models.JSONField(_("choices for reading the file"), default=dict, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    file = models.FileField(_("file"), upload_to=upload_file_to, max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=UploadStatus.choices, default=UploadStatus.QUEUED
+    )
+    # "reading" while the attributes are read, then "storing" while rows are checked and stored.
+    phase = models.CharField(_("phase"), max_length=10, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    version = models.ForeignKey(
+        DatasetVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version made"),
+    )
+    refusal = models.JSONField(_("refusal"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = DatasetUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("dataset upload")
+        verbose_name_plural = _("dataset uploads")
+        indexes = [models.Index(fields=["status", "finished_at"], name="datasetupload_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)

@@ -7,7 +7,7 @@ from django.contrib.gis.db.models import Extent
 from django.http import Http404
 
 from core.models import Municipality
-from datasets.models import Dataset, DatasetVersion
+from datasets.models import Dataset, DatasetUpload, DatasetVersion
 from datasets.rules import can_manage_datasets
 
 
@@ -35,6 +35,25 @@ def dataset_managed_by(user, name: str) -> Dataset:
     if dataset is None:
         raise Http404("No such dataset.")
     return dataset
+
+
+def upload_managed_by(user, upload_id) -> DatasetUpload:
+    """An upload of a municipality where the user manages datasets; 404 otherwise."""
+    uploads = DatasetUpload.objects.select_related("dataset", "version", "municipality")
+    if not (user.is_authenticated and user.is_active and user.is_superuser):
+        uploads = uploads.in_municipalities(municipalities_managed_by(user))
+    upload = uploads.filter(pk=upload_id).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    return upload
+
+
+def uploads_pending_for(user, *, most: int = 20) -> list[DatasetUpload]:
+    """The uploads still waiting or being read in the municipalities the user manages."""
+    uploads = DatasetUpload.objects.pending().select_related("dataset").order_by("-created_at")
+    if not (user.is_authenticated and user.is_active and user.is_superuser):
+        uploads = uploads.in_municipalities(municipalities_managed_by(user))
+    return list(uploads[:most])
 
 
 def dataset_visible_to(request, name: str) -> Dataset:

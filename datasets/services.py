@@ -39,8 +39,8 @@ from datasets.validation import TYPE_LABELS, Checker, Options, Schema, convert, 
 from layers.registry import registry
 from layers.versions import layer_bump
 
-# Names that are paths of the staff pages (/datasets/upload/).
-RESERVED_NAMES = frozenset({"upload"})
+# Names that are paths of the staff pages and the API (/datasets/upload/, uploads/).
+RESERVED_NAMES = frozenset({"upload", "uploads"})
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -57,7 +57,7 @@ class FileChoices:
     geometry_kind: str | None = None
 
 
-def _require(user, obj) -> None:
+def require_manager(user, obj) -> None:
     if not can_manage_datasets(user, obj):
         raise PermissionDenied(_("You may not manage datasets of this municipality."))
 
@@ -121,7 +121,7 @@ def _store(
         progress("storing", checker.read, total)
 
 
-def _check_new_name(name: str) -> None:
+def check_new_name(name: str) -> None:
     try:
         validate_dataset_name(name)
     except ValidationError as exc:
@@ -156,8 +156,8 @@ def dataset_upload(
     The file is read twice, a batch at a time: once for its attributes' types, then to check
     and write its rows in one transaction, so a refused file leaves nothing.
     """
-    _require(user, municipality)
-    _check_new_name(name)
+    require_manager(user, municipality)
+    check_new_name(name)
     with _opened(fileobj, file_name, choices) as source:
         schema = _checked_schema(source, base_schema=None, progress=progress)
         checker = Checker(
@@ -250,7 +250,7 @@ def dataset_add_version(
     dataset's schema; a replace holds only the file's rows, with the schema inferred anew
     (titles of attributes that keep their names are kept).
     """
-    _require(user, dataset)
+    require_manager(user, dataset)
     if mode not in (UploadMode.REPLACE, UploadMode.APPEND):
         raise ValidationError(_("Choose replace or append."), code="mode")
     base = dataset.active_version
@@ -320,7 +320,7 @@ def _activate(dataset: Dataset, version: DatasetVersion) -> None:
 def version_activate(*, user, version: DatasetVersion) -> DatasetVersion:
     """Serve this version from now on: after a replace or append, or to roll back."""
     dataset = Dataset.objects.select_for_update().get(pk=version.dataset_id)
-    _require(user, dataset)
+    require_manager(user, dataset)
     _activate(dataset, version)
     return version
 
@@ -328,7 +328,7 @@ def version_activate(*, user, version: DatasetVersion) -> DatasetVersion:
 @transaction.atomic
 def dataset_publish(*, user, dataset: Dataset) -> Dataset:
     """Make the dataset a layer of the registry (tiles, OGC API, WFS, downloads)."""
-    _require(user, dataset)
+    require_manager(user, dataset)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     if dataset.active_version is None:
         latest = dataset.versions.order_by("-number").first()
@@ -345,7 +345,7 @@ def dataset_publish(*, user, dataset: Dataset) -> Dataset:
 
 @transaction.atomic
 def dataset_unpublish(*, user, dataset: Dataset) -> Dataset:
-    _require(user, dataset)
+    require_manager(user, dataset)
     dataset.published = False
     dataset.save(update_fields=["published", "updated_at"])
     layer_bump(dataset.name)
@@ -369,7 +369,7 @@ METADATA_FIELDS = (
 @transaction.atomic
 def dataset_update_metadata(*, user, dataset: Dataset, **values) -> Dataset:
     """Titles, abstract, keywords, licence, contact, who may see it, downloads."""
-    _require(user, dataset)
+    require_manager(user, dataset)
     unknown = set(values) - set(METADATA_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -384,7 +384,7 @@ def dataset_update_metadata(*, user, dataset: Dataset, **values) -> Dataset:
 @transaction.atomic
 def dataset_update_style(*, user, dataset: Dataset, style: dict) -> Dataset:
     """The basic style: fill and line colours, line width, opacity, circle radius."""
-    _require(user, dataset)
+    require_manager(user, dataset)
     clean = default_style()
     errors = {}
     for key in ("fill_color", "line_color"):
@@ -421,7 +421,7 @@ def version_update_schema(*, user, version: DatasetVersion, schema: list[dict]) 
     Each entry names the `source` key it publishes; a type is changed only if every value of
     the version fits the new type, so no query of the layer can fail on a cast.
     """
-    _require(user, version.dataset)
+    require_manager(user, version.dataset)
     sources = {entry["source"]: entry for entry in version.schema}
     errors: list[str] = []
     seen: set[str] = set()

@@ -9,6 +9,8 @@ app_name = "datasets"
 urlpatterns = [
     path("", views.dataset_list, name="list"),
     path("upload/", views.dataset_upload, name="upload"),
+    path("uploads/<uuid:upload_id>/", views.upload_status, name="upload-status"),
+    path("uploads/<uuid:upload_id>/retry/", views.upload_retry, name="upload-retry"),
     path("<slug:name>/", views.dataset_detail, name="detail"),
     path("<slug:name>/versions/new/", views.dataset_new_version, name="new-version"),
     path(

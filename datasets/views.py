@@ -14,13 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Municipality
-from datasets import selectors, services
+from datasets import jobs, selectors, services
 from datasets.forms import (
     MetadataForm,
+    RetryForm,
     SchemaFormSet,
     StyleForm,
     UploadForm,
@@ -28,7 +30,7 @@ from datasets.forms import (
 )
 from datasets.ingest import UploadRefused, max_upload_bytes
 from datasets.layers import family_of
-from datasets.models import default_style
+from datasets.models import UploadStatus, default_style
 
 
 def officer_required(view):
@@ -78,7 +80,12 @@ def dataset_list(request):
     return render(
         request,
         "datasets/list.html",
-        {"datasets": page_obj.object_list, "page_obj": page_obj, "page": "datasets"},
+        {
+            "datasets": page_obj.object_list,
+            "page_obj": page_obj,
+            "uploads": selectors.uploads_pending_for(request.user),
+            "page": "datasets",
+        },
     )
 
 
@@ -94,7 +101,7 @@ def dataset_upload(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            version = services.dataset_upload(
+            upload = jobs.upload_request(
                 user=request.user,
                 municipality=data["municipality"],
                 name=data["name"],
@@ -104,6 +111,7 @@ def dataset_upload(request):
                 file_name=data["file"].name,
                 choices=form.choices(),
                 notes=data.get("notes", ""),
+                language=get_language() or "",
             )
         except UploadRefused as exc:
             refusal = exc
@@ -111,8 +119,7 @@ def dataset_upload(request):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("The file was read. Check the report, then publish."))
-            return redirect("datasets:detail", name=version.dataset.name)
+            return redirect("datasets:upload-status", upload_id=upload.pk)
     return render(
         request,
         "datasets/upload.html",
@@ -150,8 +157,9 @@ def dataset_new_version(request, name: str):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            version = services.dataset_add_version(
+            upload = jobs.upload_request(
                 user=request.user,
+                municipality=dataset.municipality,
                 dataset=dataset,
                 mode=data["mode"],
                 fileobj=data["file"],
@@ -159,16 +167,14 @@ def dataset_new_version(request, name: str):
                 choices=form.choices(),
                 activate=bool(data.get("activate")),
                 notes=data.get("notes", ""),
+                language=get_language() or "",
             )
         except UploadRefused as exc:
             _refusal(form, exc)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("Version %(n)d was read.") % {"n": version.number})
-            return redirect(
-                reverse("datasets:detail", kwargs={"name": name}) + f"?version={version.number}"
-            )
+            return redirect("datasets:upload-status", upload_id=upload.pk)
     versions = list(dataset.versions.select_related("base_version").order_by("-number"))
     return render(
         request,
@@ -183,6 +189,59 @@ def dataset_new_version(request, name: str):
         },
         status=400,
     )
+
+
+@officer_required
+def upload_status(request, upload_id):
+    """How far the worker has read an upload; the version made, or the refusal and, where the
+    refusal asks for a choice, a form to read the kept file again with it."""
+    upload = selectors.upload_managed_by(request.user, upload_id)
+    retry = None
+    if upload.status == UploadStatus.FAILED and upload.file:
+        retry = RetryForm(initial=upload.choices)
+        if upload.refusal.get("choices"):
+            retry.offer(upload.refusal.get("parameter", ""), upload.refusal["choices"])
+    response = render(
+        request,
+        "datasets/upload_status.html",
+        {
+            "upload": upload,
+            "retry_form": retry,
+            "percent": _percent(upload),
+            "refresh_seconds": REFRESH_SECONDS,
+            "page": "datasets",
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+REFRESH_SECONDS = 3
+
+
+def _percent(upload) -> int | None:
+    if upload.phase != "storing" or not upload.rows_total:
+        return None
+    return min(100, round(100 * upload.rows_read / upload.rows_total))
+
+
+@officer_required
+@require_POST
+def upload_retry(request, upload_id):
+    """Read a refused upload's kept file again, with other choices."""
+    upload = selectors.upload_managed_by(request.user, upload_id)
+    form = RetryForm(request.POST)
+    if upload.status != UploadStatus.FAILED or not upload.file or not form.is_valid():
+        messages.error(request, _("This upload cannot be read again; upload the file anew."))
+        return redirect("datasets:upload-status", upload_id=upload.pk)
+    try:
+        again = jobs.upload_retry(
+            user=request.user, upload=upload, choices=form.choices(), language=get_language() or ""
+        )
+    except (UploadRefused, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+        return redirect("datasets:upload-status", upload_id=upload.pk)
+    return redirect("datasets:upload-status", upload_id=again.pk)
 
 
 @officer_required

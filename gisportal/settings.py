@@ -236,6 +236,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# An upload is read by the ingest job this many features at a time (its memory stays flat), and
+# a refused upload's file is kept this long, to be read again with other choices.
+DATASET_INGEST_BATCH = env_int("DATASET_INGEST_BATCH", 5000, minimum=100)
+DATASET_UPLOAD_KEEP_HOURS = env_float("DATASET_UPLOAD_KEEP_HOURS", 24.0, minimum=0.1)
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -117,6 +117,25 @@ def csv_bytes(text: str) -> io.BytesIO:
 
 
 @pytest.fixture(autouse=True)
+def upload_storage(settings, tmp_path):
+    """Uploaded files wait for the ingest job under tmp_path, not under .state/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def read_uploads() -> list:
+    """Run the ingest job's work for every upload waiting, in this test's transaction.
+
+    Tests of the pages and the API use this to come to the version; the worker itself, which
+    needs committed rows, is run in tests/datasets/test_upload_jobs.py.
+    """
+    from datasets.jobs import upload_run
+    from datasets.models import DatasetUpload, UploadStatus
+
+    waiting = DatasetUpload.objects.filter(status=UploadStatus.QUEUED).order_by("created_at")
+    return [upload_run(upload_id=pk) for pk in list(waiting.values_list("pk", flat=True))]
+
+
+@pytest.fixture(autouse=True)
 def english(english_messages):
     """The datasets' tests compare messages with their English source text."""
     yield

@@ -2,10 +2,11 @@
 
 from datasets.models import Dataset
 from layers.registry import registry
-from tests.datasets.conftest import kindergartens_gpkg, upload_of
+from tests.datasets.conftest import kindergartens_gpkg, read_uploads, upload_of
 
 
 def upload_page(client, tmp_path, **extra):
+    """Upload through the page; the ingest job's work is run before this returns."""
     data = {
         "name": "kindergartens",
         "title_ka": "საბავშვო ბაღები",
@@ -13,15 +14,20 @@ def upload_page(client, tmp_path, **extra):
         "file": upload_of(kindergartens_gpkg(tmp_path)),
         **extra,
     }
-    return client.post("/en/datasets/upload/", data)
+    response = client.post("/en/datasets/upload/", data)
+    read_uploads()
+    return response
 
 
-def test_the_upload_form_lists_the_layers_of_a_geopackage(client, officer, batumi, tmp_path):
+def test_a_refusal_that_asks_for_a_layer_lists_the_layers_of_a_geopackage(
+    client, officer, batumi, tmp_path
+):
     client.force_login(officer)
     assert client.get("/en/datasets/upload/").status_code == 200
     response = upload_page(client, tmp_path, municipality=batumi.pk)
-    assert response.status_code == 200
-    page = response.content.decode()
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "has 2 layers; choose one" in page
     assert '<option value="playgrounds">playgrounds</option>' in page
     assert not Dataset.objects.exists()
 
@@ -30,7 +36,9 @@ def test_upload_report_and_publish_through_the_pages(client, officer, batumi, tm
     client.force_login(officer)
     response = upload_page(client, tmp_path, municipality=batumi.pk, layer="kindergartens")
     assert response.status_code == 302
-    detail = client.get(response["Location"])
+    status = client.get(response["Location"]).content.decode()
+    assert "See the report of version 1" in status
+    detail = client.get("/en/datasets/kindergartens/?version=1")
     page = detail.content.decode()
     assert "lies outside Georgia" in page
     assert "Name EN" in page and "name_en" in page  # the renaming is shown

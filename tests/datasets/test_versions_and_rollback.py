@@ -4,7 +4,14 @@ import shapely
 
 from datasets.models import DatasetFeature
 from datasets.services import FileChoices, dataset_publish, dataset_upload
-from tests.datasets.conftest import decode_tile, lonlat, tile_path, upload_of, write_layer
+from tests.datasets.conftest import (
+    decode_tile,
+    lonlat,
+    read_uploads,
+    tile_path,
+    upload_of,
+    write_layer,
+)
 
 
 def points_gpkg(tmp_path, name, labels, dx=500.0):
@@ -48,8 +55,9 @@ def test_replace_makes_version_2_and_rollback_returns_to_1(client, officer, batu
         "/api/v1/datasets/kindergartens/versions/",
         {"file": upload_of(replacement), "mode": "replace", "activate": "true"},
     )
-    assert response.status_code == 201, response.json()
-    assert response.json()["number"] == 2
+    assert response.status_code == 202, response.json()
+    read_uploads()
+    assert client.get(response["Location"]).json()["version"]["number"] == 2
     client.logout()
     etag_2, labels_2 = labels_in_tile(client)
     assert labels_2 == ["c", "d", "e"]
@@ -77,6 +85,7 @@ def test_a_new_version_is_not_served_until_activated(client, officer, batumi, tm
         "/api/v1/datasets/kindergartens/versions/",
         {"file": upload_of(replacement), "mode": "replace"},
     )
+    read_uploads()
     assert labels_in_tile(client)[1] == ["a", "b"]
     assert client.post("/api/v1/datasets/kindergartens/versions/2/activate/").status_code == 200
     assert labels_in_tile(client)[1] == ["z"]
@@ -90,8 +99,9 @@ def test_append_adds_rows_to_the_active_version(client, officer, batumi, tmp_pat
         "/api/v1/datasets/kindergartens/versions/",
         {"file": upload_of(more), "mode": "append", "activate": "true"},
     )
-    assert response.status_code == 201, response.json()
-    body = response.json()
+    assert response.status_code == 202, response.json()
+    read_uploads()
+    body = client.get(response["Location"]).json()["version"]
     assert body["rows_stored"] == 3
     assert body["base_version"] == 1
     assert labels_in_tile(client)[1] == ["a", "b", "c"]
@@ -106,5 +116,6 @@ def test_versions_are_listed_newest_first(client, officer, batumi, tmp_path):
         "/api/v1/datasets/kindergartens/versions/",
         {"file": upload_of(points_gpkg(tmp_path, "v2.gpkg", ["x"])), "mode": "replace"},
     )
+    read_uploads()
     versions = client.get("/api/v1/datasets/kindergartens/versions/").json()["versions"]
     assert [(v["number"], v["active"]) for v in versions] == [(2, False), (1, True)]
