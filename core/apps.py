@@ -8,9 +8,14 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
 
+        from core import lockout
         from core.modules import registry
         from core.sessions import staff_signed_in
 
         registry.autodiscover()
         user_logged_in.connect(staff_signed_in, dispatch_uid="core.sessions.staff_signed_in")
+        post_migrate.connect(
+            lockout.create_cache_table, sender=self, dispatch_uid="core.lockout.cache_table"
+        )

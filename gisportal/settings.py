@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.lockout.RateLimitPageMiddleware",
     "core.inputs.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,8 +194,27 @@ TILE_MEMORY_CACHE_MB = env_int("TILE_MEMORY_CACHE_MB", 64, minimum=0)
 # How long a server process answers cached tiles before Django (layers/fastpath.py) with a
 # layer version it has read, before it reads it again; 0 reads it on every request.
 TILE_VERSION_CHECK_SECONDS = env_float("TILE_VERSION_CHECK_SECONDS", 1.0, minimum=0.0)
+# The default cache holds what every server process must agree on: sign-in failures counted
+# per account (core/lockout.py), used TOTP codes, API throttles. It is a table of the database
+# (made by migrate), or Redis when REDIS_URL is set (redis://host:6379/0).
+REDIS_URL = env_str("REDIS_URL", "")
+_shared_cache = {"KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "gisportal")}
+if REDIS_URL:
+    _shared_cache |= {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+else:
+    _shared_cache |= {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "gisportal_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": _shared_cache,
+    # Values keyed by a layer's version (counts, extents, where a page ended) are right in any
+    # process, so each keeps its own in memory and reads them without a round trip.
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
     "tiles": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env_str("TILE_CACHE_DIR", str(STATE_DIR / "cache" / "tiles")),
@@ -224,6 +244,22 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-in limits (core/lockout.py), counted in the default cache: failures per account lock it
+# for a while; the limits per client address are generous, for offices behind one NAT.
+ACCOUNT_ADAPTER = "core.accounts.PortalAccountAdapter"
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 60, minimum=1)
+LOGIN_ATTEMPTS_PER_ADDRESS = env_int("LOGIN_ATTEMPTS_PER_ADDRESS", 120, minimum=1)
+ACCOUNT_RATE_LIMITS = {
+    "login": f"{LOGIN_ATTEMPTS_PER_ADDRESS}/m/ip",
+    "login_failed": (
+        f"{LOGIN_FAILURES_PER_ADDRESS}/m/ip,{LOGIN_LOCKOUT_FAILURES}/{LOGIN_LOCKOUT_SECONDS}s/key"
+    ),
+}
+# Behind reverse proxies: how many of them append to X-Forwarded-For, so that the limits per
+# address count the client's address and not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gisportal@localhost")

@@ -22,7 +22,7 @@ from xml.parsers import expat
 from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -240,11 +240,11 @@ class LayerFeatureType(FeatureType):
         Computing it reads the whole table, which GetCapabilities must not do on each call.
         """
         key = f"wfs:extent:{self.layer.name}:{layer_token(self.layer)}"
-        extent = cache.get(key)
+        extent = caches["local"].get(key)
         if extent is None:
             box = super().get_bounding_box()
             extent = (box.lower_corner + box.upper_corner) if box else ()
-            cache.set(key, extent, timeout=None)
+            caches["local"].set(key, extent, timeout=None)
         return WGS84BoundingBox(*extent) if extent else None
 
     def resolve_crs(self, crs: CRS, locator: str = "") -> CRS:
@@ -336,7 +336,7 @@ class LayerGetFeature(wfs20.GetFeature):
             if after is not None:
                 after = _key_of(layer, after)
             elif is_versioned(token):
-                after = cache.get(_end_key(layer, token, found, start))
+                after = caches["local"].get(_end_key(layer, token, found, start))
             if after is not None:
                 result.queryset = found.filter(pk__gt=after)
                 result.start, result.stop = 0, count
@@ -360,7 +360,9 @@ class LayerGetFeature(wfs20.GetFeature):
             end = start + len(page)
             token = token or layer_token(layer)
             if is_versioned(token):
-                cache.set(_end_key(layer, token, found, end), page[-1].pk, PAGE_END_SECONDS)
+                caches["local"].set(
+                    _end_key(layer, token, found, end), page[-1].pk, PAGE_END_SECONDS
+                )
             collection.next = self._page_url(STARTINDEX=end, COUNT=count, **{AFTER_ID: page[-1].pk})
 
     def _after_id(self) -> str | None:

@@ -43,6 +43,14 @@ def private_tile_cache(settings):
     caches["tiles"].clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_local_cache():
+    """Counts and extents are cached by layer version, which a rolled-back test may reuse."""
+    from django.core.cache import caches
+
+    caches["local"].clear()
+
+
 @pytest.fixture
 def english_messages(settings):
     """English as the default language, for tests that compare messages with their source text.

@@ -173,7 +173,7 @@ def cached_count(layer: Layer, found: QuerySet, *, token: str | None = None) -> 
         return found.count()
     digest = hashlib.sha256("|".join([sql, *map(str, values)]).encode()).hexdigest()
     key = f"ogcapi:matched:{layer.name}:{token}:{digest}"
-    cache = caches["default"]
+    cache = caches["local"]
     count = cache.get(key)
     if count is None:
         count = found.count()
@@ -260,7 +260,7 @@ def extents(layers: list[Layer]) -> dict[str, dict]:
     """
     if not layers:
         return {}
-    cache = caches["default"]
+    cache = caches["local"]
     keys = {name: f"ogcapi:extent-crs84:{name}:{token}" for name, token in _tokens(layers).items()}
     cached = cache.get_many(list(keys.values()))
     result = {}

@@ -93,4 +93,4 @@ def staff_layer() -> Layer:
 
 def clear_extent_cache() -> None:
     """Extents are cached by layer version; a test's rolled-back writes may reuse a version."""
-    caches["default"].clear()
+    caches["local"].clear()
