@@ -7,15 +7,18 @@ class CoreConfig(AppConfig):
     verbose_name = _("Municipalities and staff")
 
     def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_added
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
-        from core import lockout
+        from core import lockout, mfa
         from core.modules import registry
         from core.sessions import staff_signed_in
 
         registry.autodiscover()
         user_logged_in.connect(staff_signed_in, dispatch_uid="core.sessions.staff_signed_in")
+        user_logged_in.connect(mfa.staff_signed_in, dispatch_uid="core.mfa.staff_signed_in")
+        authenticator_added.connect(mfa.totp_set_up, dispatch_uid="core.mfa.totp_set_up")
         post_migrate.connect(
             lockout.create_cache_table, sender=self, dispatch_uid="core.lockout.cache_table"
         )

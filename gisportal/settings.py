@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "core",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "gisserver",
     "procrastinate.contrib.django",
     "pgtrigger",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.sessions.StaffIdleSessionMiddleware",
+    "core.mfa.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -260,6 +262,13 @@ ACCOUNT_RATE_LIMITS = {
 # Behind reverse proxies: how many of them append to X-Forwarded-For, so that the limits per
 # address count the client's address and not the proxy's.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# A second factor for staff (core/mfa.py): an authenticator app (TOTP) and recovery codes.
+MFA_ADAPTER = "core.mfa.StaffMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "gisportal"
+# A code of the previous or next 30 s step is taken too (a phone's clock drifts); each code
+# is taken once (the used ones are kept in the default cache).
+MFA_TOTP_TOLERANCE = 1
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gisportal@localhost")
@@ -298,6 +307,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_RATES": {},
+    # The session of a sign-in through allauth only: a password sent with each request (HTTP
+    # Basic) would pass neither the sign-in limits nor a staff member's second factor.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gisportal API",

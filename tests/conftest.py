@@ -51,6 +51,29 @@ def fresh_local_cache():
     caches["local"].clear()
 
 
+@pytest.fixture(autouse=True)
+def force_login_passes_second_factor(monkeypatch):
+    """`client.force_login(staff)` stands for a whole sign-in, the second factor included: the
+    session gets the record allauth writes after a TOTP code (core/mfa.py). Tests of the
+    second factor itself sign in through the forms (tests/core/test_mfa*.py)."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    from core.mfa import holds_staff_role, record_second_factor
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        if holds_staff_role(user):
+            request = HttpRequest()
+            request.session = self.session
+            record_second_factor(request, user)
+            request.session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
 @pytest.fixture
 def english_messages(settings):
     """English as the default language, for tests that compare messages with their source text.

@@ -7,6 +7,7 @@ from django.core import mail
 
 from core.models import Role
 from tests.core.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.core.second_factor import enrol, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -118,11 +119,13 @@ def test_staff_sign_in_to_the_admin_with_their_email(client, batumi):
     officer = MembershipFactory(
         user=UserFactory(email="officer@batumi.example.ge"), municipality=batumi, role=Role.PLANNER
     ).user
+    secret, _ = enrol(officer)
     assert client.get("/en/admin/login/?next=/en/admin/").status_code == 302
     response = client.post(
         "/en/accounts/login/?next=/en/admin/",
         {"login": "officer@batumi.example.ge", "password": PASSWORD, "next": "/en/admin/"},
     )
-    assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/2fa/authenticate/"  # staff give a code too
+    client.post("/en/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert signed_in_user_id(client) == str(officer.pk)
     assert client.get("/en/admin/").status_code == 200
