@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from core import lockout, mfa
+        from core.db.rls import secure_after_migrate
         from core.modules import registry
         from core.sessions import staff_signed_in
 
@@ -22,3 +23,5 @@ class CoreConfig(AppConfig):
         post_migrate.connect(
             lockout.create_cache_table, sender=self, dispatch_uid="core.lockout.cache_table"
         )
+        # Last: once per migrate, after every app's migrations and the tables made above.
+        post_migrate.connect(secure_after_migrate, sender=self, dispatch_uid="core.db.rls")

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.tenancy.MunicipalityScopeMiddleware",
     "core.sessions.StaffIdleSessionMiddleware",
     "core.mfa.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -114,12 +115,16 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL when set; otherwise the private cluster that scripts/pg.sh starts.
+# USER owns the tables and runs migrate; the portal connects as APP_USER, which migrate creates
+# when it is missing and which row-level security holds to its scope (docs/adr/0004).
 _database_url = env_str("DATABASE_URL", "")
 if _database_url:
     DATABASES = {
         "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
     }
     DATABASES["default"]["ENGINE"] = "core.db"
+    DATABASES["default"]["APP_USER"] = env_str("DATABASE_APP_USER", "gisportal_app")
+    DATABASES["default"]["APP_PASSWORD"] = env_str("DATABASE_APP_PASSWORD", "")
 else:
     DATABASES = {
         "default": {
@@ -127,6 +132,7 @@ else:
             "ENGINE": "core.db",
             "NAME": env_str("GISPORTAL_DB_NAME", "gisportal"),
             "USER": "postgres",
+            "APP_USER": "gisportal_app",
             "HOST": str(STATE_DIR / "run"),
             "CONN_MAX_AGE": 60,
             # A kept connection that the server has closed (a restart) is replaced, not an error.
@@ -154,6 +160,8 @@ EXPORT_KEEP_HOURS = env_float("EXPORT_KEEP_HOURS", 24.0, minimum=0.1)
 EXPORT_MAX_PENDING_JOBS = env_int("EXPORT_MAX_PENDING_JOBS", 3, minimum=1)
 # The worker loads the tasks of every app's jobs.py.
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "jobs"
+# Every job starts in the public municipality scope (core/tenancy.py).
+PROCRASTINATE_ON_APP_READY = "core.tenancy.add_job_scope"
 
 # Dataset uploads (datasets/ingest.py): what a file may weigh, packed and unpacked.
 DATASET_UPLOAD_MAX_BYTES = env_int("DATASET_UPLOAD_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)

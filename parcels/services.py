@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
+from core.db.copy import copy_target
 from core.models import Municipality
 from parcels.importer import (
     AreaLocator,
@@ -519,14 +520,19 @@ def _copy(
     EWKB with their SRID, which PostGIS reads as geometry input (hex in text, bytes in binary).
     """
     columns = [model._meta.get_field(name).column for name in field_names]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
-        sql.Identifier(model._meta.db_table),
-        sql.SQL(", ").join(map(sql.Identifier, columns)),
-        sql.SQL(" (FORMAT BINARY)" if binary_types else ""),
-    )
     # Django's cursor wrapper logs a COPY (as text) but does not translate its errors:
     # wrap_database_errors gives callers Django's DatabaseError, as for any other query.
-    with connection.cursor() as cursor, connection.wrap_database_errors:
+    # A role held by row-level security copies through a stand-in table (core/db/copy.py).
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        copy_target(cursor, model._meta.db_table, columns) as target,
+    ):
+        statement = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+            target,
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(" (FORMAT BINARY)" if binary_types else ""),
+        )
         with cursor.copy(statement.as_string(cursor.connection)) as copy:
             if binary_types:
                 copy.set_types(list(binary_types))

@@ -75,6 +75,16 @@ def force_login_passes_second_factor(monkeypatch):
 
 
 @pytest.fixture
+def table_owner(django_db_blocker):
+    """The test's connection is the owner of the tables, not the application role (core/db/owner.py):
+    for commands that change indexes or constraints. Ask for it before any database fixture."""
+    from core.db.owner import as_owner
+
+    with django_db_blocker.unblock(), as_owner():
+        yield
+
+
+@pytest.fixture
 def english_messages(settings):
     """English as the default language, for tests that compare messages with their source text.
 

@@ -7,6 +7,9 @@ from parcels import services
 from parcels.models import Parcel
 from tests.parcels.test_import_parcels import good_gpkg, run
 
+# The import command works as the owner of the tables (core/db/owner.py).
+pytestmark = pytest.mark.usefixtures("table_owner")
+
 
 def index_names() -> set[str]:
     """The parcels table's indexes and foreign keys."""

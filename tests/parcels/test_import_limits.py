@@ -14,6 +14,9 @@ from parcels.management.commands.import_parcels import Command
 from parcels.models import Parcel
 from tests.parcels.test_import_parcels import box, code, run, write_layer
 
+# The import command works as the owner of the tables (core/db/owner.py).
+pytestmark = pytest.mark.usefixtures("table_owner")
+
 
 def zipped(path, members: list[tuple[zipfile.ZipInfo | str, bytes]]):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:

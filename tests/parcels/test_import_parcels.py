@@ -31,6 +31,9 @@ from parcels.models import LandUse, Parcel, Zone
 from tests.conftest import BATUMI_ORIGIN, RUSTAVI_ORIGIN, multi, square
 from tests.parcels.factories import ParcelFactory
 
+# The import command works as the owner of the tables (core/db/owner.py).
+pytestmark = pytest.mark.usefixtures("table_owner")
+
 X0, Y0 = BATUMI_ORIGIN
 TO_LONLAT = Transformer.from_crs(32638, 4326, always_xy=True)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.db.owner import as_owner
 from core.models import Municipality
 from parcels.importer import DEFAULT_FIELDS
 from parcels.models import LandUse
@@ -96,6 +97,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        # The indexes dropped and made again around a large load, and COPY straight into the
+        # table past its row-level security, need the owner of the tables (core/db/owner.py).
+        with as_owner():
+            self._import(*args, **options)
+
+    def _import(self, *args, **options) -> None:
         municipality = None
         if options["municipality"]:
             municipality = Municipality.objects.filter(code=options["municipality"]).first()
