@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 
-import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -26,6 +25,7 @@ from cases.statuses import (
     status_choices,
     status_label,
 )
+from core import audit
 from core.models import Municipality
 
 # ---------------------------------------------------------------------------------------------
@@ -46,6 +46,7 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(module=module)
 
 
+@audit.track()
 class Service(models.Model):
     """One e-service of the catalogue.
 
@@ -117,6 +118,7 @@ class Service(models.Model):
         return self.working_days
 
 
+@audit.track()
 class ServicePeriod(models.Model):
     """A period of its own for one variant of a service (such as a building class).
 
@@ -150,6 +152,7 @@ class ServicePeriod(models.Model):
         return f"{self.service.code} {self.variant}: {self.working_days}"
 
 
+@audit.track()
 class DocumentType(models.Model):
     """A document a service asks for, with the kinds and size of file it accepts."""
 
@@ -230,7 +233,7 @@ class ReferenceCounter(models.Model):
         ]
 
 
-@pghistory.track()
+@audit.track()
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
     service = models.ForeignKey(
@@ -316,6 +319,7 @@ class Case(models.Model):
         )
 
 
+@audit.track()
 class CaseStatusChange(models.Model):
     """One step of a case's history; written by every service that changes the status."""
 
@@ -336,6 +340,7 @@ class CaseStatusChange(models.Model):
         verbose_name_plural = _("status changes")
 
 
+@audit.track()
 class CaseMessage(models.Model):
     municipality_path = "case__municipality"
 
@@ -355,7 +360,7 @@ class CaseMessage(models.Model):
         verbose_name_plural = _("messages")
 
 
-@pghistory.track()
+@audit.track()
 class InformationRequest(models.Model):
     """A request to the applicant for more information; while one is open the clock stops."""
 
@@ -395,7 +400,7 @@ def document_upload_to(instance: CaseDocument, filename: str) -> str:
     return f"cases/{instance.case.reference}/{name}"
 
 
-@pghistory.track()
+@audit.track()
 class CaseDocument(models.Model):
     municipality_path = "case__municipality"
 
@@ -440,7 +445,7 @@ def decision_upload_to(instance: Decision, filename: str) -> str:
     return f"cases/{instance.case.reference}/decision-{instance.verification_code}.pdf"
 
 
-@pghistory.track()
+@audit.track()
 class Decision(models.Model):
     municipality_path = "case__municipality"
 

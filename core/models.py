@@ -1,10 +1,15 @@
 """Tenancy: municipalities, their districts, and the staff roles held in each."""
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core import audit
 
 # Geometry fields set spatial_index=False: each has a named GistIndex in its Meta instead of
 # GeoDjango's unnamed one (STYLE.md 5), and two indexes would double the upkeep of every write.
@@ -94,6 +99,7 @@ class Role(models.TextChoices):
     MUNICIPAL_ADMIN = "municipal_admin", _("Municipal administrator")
 
 
+@audit.track()
 class Membership(models.Model):
     """A staff member's role in one municipality; a person may hold several."""
 
@@ -117,3 +123,62 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.municipality.code}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The history of tables that other apps own (docs/audit.md). Each is tracked through a proxy
+# here, so that its triggers and its event table are migrations of this app.
+
+
+@audit.track(audit.changed("password"), exclude=["password", "last_login"], model_name="UserEvent")
+class TrackedUser(User):
+    """People's accounts. The password hash is never copied, only the fact that it changed;
+    a sign-in, which moves `last_login`, is no change of the account and writes nothing."""
+
+    class Meta:
+        proxy = True
+
+
+@audit.track(model_name="EmailAddressEvent")
+class TrackedEmailAddress(EmailAddress):
+    """People's e-mail addresses and whether each is verified (allauth)."""
+
+    class Meta:
+        proxy = True
+
+
+@audit.track(
+    audit.changed("data"), exclude=["data", "last_used_at"], model_name="AuthenticatorEvent"
+)
+class TrackedAuthenticator(Authenticator):
+    """Staff's second factors (allauth MFA): added and removed. Their secrets and recovery codes
+    are never copied, only the fact that they changed (new codes, a code used); a sign-in with
+    one moves `last_used_at`, which is not copied."""
+
+    class Meta:
+        proxy = True
+
+
+# Django's groups and permissions grant access beside the roles of `Membership`.
+@audit.track(model_name="GroupEvent")
+class TrackedGroup(Group):
+    class Meta:
+        proxy = True
+
+
+@audit.track(model_name="UserGroupEvent")
+class TrackedUserGroup(User.groups.through):
+    class Meta:
+        proxy = True
+
+
+@audit.track(model_name="UserPermissionEvent")
+class TrackedUserPermission(User.user_permissions.through):
+    class Meta:
+        proxy = True
+
+
+@audit.track(model_name="GroupPermissionEvent")
+class TrackedGroupPermission(Group.permissions.through):
+    class Meta:
+        proxy = True

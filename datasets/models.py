@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from core.models import Municipality
 from layers.registry import LAYER_NAME, Visibility
 
@@ -112,6 +113,7 @@ class DatasetQuerySet(models.QuerySet):
         return self.filter(municipality__in=municipalities)
 
 
+@audit.track()
 class Dataset(models.Model):
     """An uploaded dataset; once published, its active version is a layer of the registry."""
 

@@ -8,7 +8,6 @@ its deliveries per channel (e-mail, SMS) with their outcome.
 
 from __future__ import annotations
 
-import pghistory
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -17,6 +16,7 @@ from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from core.models import Municipality
 
 # Replies go two levels deep: a comment (depth 0), a reply (1) and a reply to a reply (2).
@@ -43,7 +43,7 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(municipality__in=municipalities)
 
 
-@pghistory.track()
+@audit.track()
 class Comment(models.Model):
     """A person's comment on one feature, or a reply to another comment on it.
 
@@ -134,6 +134,7 @@ class ReportReason(models.TextChoices):
     OTHER = "other", _("Something else")
 
 
+@audit.track()
 class CommentReport(models.Model):
     """A signed-in person's report of a comment to the moderators; once per person and comment."""
 
@@ -186,6 +187,7 @@ class FollowQuerySet(models.QuerySet):
         return self.filter(kind=FollowKind.AREA, area__intersects=geometry)
 
 
+@audit.track()
 class Follow(models.Model):
     """Someone follows a feature of a layer, an object such as an application, or an area."""
 
@@ -279,6 +281,9 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(read_at__isnull=True)
 
 
+# The text is rendered from a template and the object it is about; who was told what, when, and
+# whether they read it is what the history keeps.
+@audit.track(exclude=["body", "sms_text"])
 class Notification(models.Model):
     """One message to one person (or to an address that is no account, such as a consulted
     neighbour), rendered in its language when made; sent by the worker through its deliveries."""
@@ -342,6 +347,7 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
+@audit.track()
 class NotificationDelivery(models.Model):
     """A notification's way to its reader on one channel, with its outcome."""
 
@@ -384,6 +390,7 @@ class Frequency(models.TextChoices):
     DAILY = "daily", _("Once a day, in one e-mail")
 
 
+@audit.track()
 class NotificationPreference(models.Model):
     """How a person wants to hear from the portal; a person without a row takes the defaults."""
 

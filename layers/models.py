@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
+
 
 class LayerState(models.Model):
     """A layer's data version: bumped by a statement trigger on every write to its table.
@@ -43,6 +45,9 @@ class ApiKeyQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True)
 
 
+# The hash of the secret stays out of the history, and so does the time of last use, which
+# every request with the key moves.
+@audit.track(exclude=["key_hash", "last_used_at"])
 class ApiKey(models.Model):
     """A read-only key for another system, granted named non-public layers.
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from core.models import BilingualNameMixin, Municipality
 
 CADASTRAL_CODE = re.compile(r"^\d{1,3}(\.\d{1,4}){3,4}$")
@@ -46,6 +47,7 @@ class ZoneQuerySet(models.QuerySet):
         return self.filter(geom__intersects=geom)
 
 
+@audit.track()
 class Zone(BilingualNameMixin):
     """A land-use zone with its coefficients: K-1 coverage, K-2 floor area, K-3 green share."""
 
@@ -102,6 +104,8 @@ class ParcelManager(models.Manager.from_queryset(ParcelQuerySet)):
         return super().get_queryset().defer("geom_web")
 
 
+# The tile copy of the geometry is PostgreSQL's to compute, not a fact of the cadastre.
+@audit.track(exclude=["geom_web"])
 class Parcel(models.Model):
     cadastral_code = models.CharField(
         _("cadastral code"), max_length=32, validators=[validate_cadastral_code]
@@ -189,6 +193,14 @@ class Parcel(models.Model):
         return self.address_ka or self.address_en
 
 
+# Which parcels a parcel was split or merged from: Django's own link table, tracked through a
+# proxy (docs/audit.md).
+@audit.track(model_name="ParcelLineageEvent")
+class ParcelLineage(Parcel.derived_from.through):
+    class Meta:
+        proxy = True
+
+
 class ParcelOwnerQuerySet(models.QuerySet):
     def of_parcels(self, parcels):
         return self.filter(parcel__in=parcels)
@@ -197,6 +209,9 @@ class ParcelOwnerQuerySet(models.QuerySet):
         return self.filter(parcel__municipality=municipality)
 
 
+# A personal number is not copied into the history (DESIGN: stored as a keyed hash, shown
+# masked); that it changed is recorded all the same.
+@audit.track(audit.changed("personal_number"), exclude=["personal_number"])
 class ParcelOwner(models.Model):
     """A registered owner (or co-owner) of a parcel, as the public registry records them.
 

@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
 from core.models import BilingualNameMixin, Municipality
 
 # Geometry fields set spatial_index=False: each has a named GistIndex in its Meta instead of
@@ -67,6 +68,7 @@ class ConstraintQuerySet(models.QuerySet):
         return self.filter(geom__intersects=geom)
 
 
+@audit.track()
 class Constraint(BilingualNameMixin):
     """An area where building is limited or must be agreed with someone.
 
@@ -131,6 +133,7 @@ class MonumentQuerySet(models.QuerySet):
         return self.filter(municipality=municipality)
 
 
+@audit.track()
 class Monument(BilingualNameMixin):
     """A cultural heritage monument; its protection zone is a `Constraint` kept by the service."""
 
@@ -184,6 +187,7 @@ STAGE_SERVICE_CODES: dict[str, str] = {
 }
 
 
+@audit.track()
 class PermitApplication(models.Model):
     """The building-permit part of a case: the site, the building and its last compliance report.
 
@@ -258,11 +262,20 @@ class PermitApplication(models.Model):
         return self.footprint_area_m2
 
 
+# Which parcels an application covers: Django's own link table, tracked through a proxy
+# (docs/audit.md).
+@audit.track(model_name="PermitApplicationParcelEvent")
+class PermitApplicationParcel(PermitApplication.parcels.through):
+    class Meta:
+        proxy = True
+
+
 class OverrideAction(models.TextChoices):
     ADD = "add", _("Added")
     REMOVE = "remove", _("Removed")
 
 
+@audit.track()
 class ConstraintOverride(models.Model):
     """A planner's correction of the constraints the compliance check found, with the reason.
 
@@ -320,6 +333,7 @@ class ConstraintOverride(models.Model):
         return f"{self.application.case.reference}: {self.get_action_display()} {self.label}"
 
 
+@audit.track()
 class BoundaryChangeRequest(models.Model):
     """An officer's request to redraw an application's site (the red line), put to the applicant.
 
@@ -376,6 +390,7 @@ class BoundaryChangeRequest(models.Model):
         return f"{self.application.case.reference}: {_('boundary change')} {self.due_date}"
 
 
+@audit.track()
 class Consultation(models.Model):
     """A period in which the neighbours of an application are consulted, started by a planner.
 
@@ -421,6 +436,7 @@ class Consultation(models.Model):
         return f"{self.application.case.reference}: {self.starts_on} – {self.ends_on}"
 
 
+@audit.track()
 class ConsultedNeighbour(models.Model):
     """An owner of a neighbouring parcel written to about an application: once per application
     and owner, however often the consultation is started. Staff only (personal data)."""
