@@ -53,6 +53,8 @@ setup-test:
 
 test: setup-test db lint
 	@$(PY) manage.py makemigrations --check --dry-run -v 1
+	@GISPORTAL_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		$(PY) manage.py check --deploy --fail-level WARNING
 	@.venv/bin/pytest -p no:cacheprovider --create-db
 	@$(MAKE) --no-print-directory bench-smoke
 

@@ -156,6 +156,13 @@ def targets(results: dict) -> list[dict]:
     add("warm-cache z16 tiles / uncached req/s >= 20", warm, 20.0, True)
     first = (results.get("first_tile") or {}).get("p50_ms")
     add("first parcel tile drawn (p50) <= 2000 ms", first, 2000.0, False)
+    ingest = results.get("ingest") or {}
+    add(
+        f"ingest job peak memory, {ingest.get('features', 500000):,} features <= 300 MB",
+        ingest.get("peak_mb"),
+        300.0,
+        False,
+    )
     return out
 
 
@@ -259,6 +266,17 @@ def markdown(results: dict) -> str:
     for key, title in (("import_ours", "our import_parcels"), ("import_ogr2ogr", "ogr2ogr")):
         fig = imp.get(key) or {}
         lines.append(f"- {title}: {_n(fig.get('seconds'))} s for {_n(fig.get('rows'))} rows")
+    ing = results.get("ingest") or {}
+    if ing:
+        lines.append(
+            f"- ingest job (GeoJSON upload, {_n(ing.get('features'))} points, "
+            f"{_n(ing.get('file_mb'))} MB): {_n(ing.get('stored'))} stored in "
+            f"{_n(ing.get('job_seconds'))} s, {_n(ing.get('features_per_s'))} features/s; worker "
+            f"peak {_n(ing.get('peak_mb'))} MB (target {ing.get('target_mb')} MB), "
+            f"{_n(ing.get('idle_mb'))} MB idle, so the job adds {_n(ing.get('growth_mb'))} MB; "
+            f"its own pages (RssAnon) {_n(ing.get('peak_anon_mb'))} MB at the peak, "
+            f"{_n(ing.get('idle_anon_mb'))} MB idle"
+        )
     lines += _overviews(results.get("overviews") or {})
     if results.get("baseline"):
         lines += _before_after(results)

@@ -5,7 +5,8 @@
 Stages: the database and its manifest (bench.data), the database floor (bench.floor), the load
 on ours (uncached and with a warm cache), tipg and pygeoapi, the checks, the full download
 (bench.downloading), the largest parcel tile per zoom (bench.overviews), the first tile drawn
-in Chromium (bench.first_tile), the import against ogr2ogr (bench.importing), the report. Each
+in Chromium (bench.first_tile), the import against ogr2ogr (bench.importing), the ingest job's
+speed and peak memory on a large GeoJSON upload (bench.ingesting), the report. Each
 stage says what it does and its figures as it goes; a stage that fails says why and the run
 goes on where it can, but exits non-zero. A failed check exits non-zero too; a missed target
 does not (it is a result).
@@ -22,7 +23,7 @@ import sys
 import time
 import traceback
 
-from bench import ROOT, downloading, load, overviews, report, servers
+from bench import ROOT, downloading, ingesting, load, overviews, report, servers
 
 GROUPS = (
     "floor",
@@ -36,6 +37,7 @@ GROUPS = (
     "import",
     "download",
     "overviews",
+    "ingest",
 )
 ZOOMS = (14, 15, 16, 17)
 LATENCY_ROUNDS = 3
@@ -394,6 +396,7 @@ class Run:
             if pygeoapi_ok:
                 self.pygeoapi()
             self.importing()
+            ingesting.stage(self)
             self.skip_missing()
             self.note_empty()
             self.results["notes"].append(

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -11,9 +12,23 @@ from gisportal.env import env_bool, env_float, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = Path(env_str("GISPORTAL_STATE_DIR", str(BASE_DIR / ".state")))
 
+# The deployment profile: "production" serves over HTTPS only (Secure cookies, HSTS, the SSL
+# redirect) and requires a SECRET_KEY of its own and DEBUG off. Everything else, the
+# Content-Security-Policy included, is the same in both (docs/configuration.md).
+GISPORTAL_ENV = env_str("GISPORTAL_ENV", "development")
+if GISPORTAL_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(
+        f"GISPORTAL_ENV={GISPORTAL_ENV!r} is neither 'development' nor 'production'."
+    )
+PRODUCTION = GISPORTAL_ENV == "production"
+
 DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when GISPORTAL_ENV=production.")
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY must be set when GISPORTAL_ENV=production.")
     if not (DEBUG or env_bool("GISPORTAL_DEMO", True)):
         raise ImproperlyConfigured("SECRET_KEY must be set when GISPORTAL_DEMO is off.")
     # A demo installation gets a key of its own, kept beside its private database.
@@ -32,6 +47,49 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Headers of every answer, in development as in production.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Production: cookies only over HTTPS, plain HTTP redirected to it (but the health check, which
+# a load balancer may probe over HTTP), and browsers told to use nothing else for a year.
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = (
+    env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if PRODUCTION else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+# The preload directive does nothing until the owner of the registrable domain submits it.
+SECURE_HSTS_PRELOAD = PRODUCTION and env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a proxy that ends TLS and forwards plain HTTP: the header by which it says the
+# client's request was HTTPS (e.g. X-Forwarded-Proto). Only for a proxy that always sets it.
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# One Content-Security-Policy everywhere, so that the browser tests see the production one:
+# scripts and styles from this server, or inline with the request's nonce
+# (`{{ request.csp_nonce }}`); no inline attributes or handlers. MapLibre runs its worker from
+# a blob: and draws images from data: and blob: URLs. form-action is left open: an identity
+# provider's sign-in (OpenID Connect) is a redirect after a form's POST.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:", "blob:"],
+        "connect-src": [csp.SELF],
+        "worker-src": [csp.SELF, "blob:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -48,6 +106,7 @@ INSTALLED_APPS = [
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     # Before allauth: core's page shell overrides allauth's layout, so its pages wear it too.
     "core",
@@ -72,6 +131,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "layers.cors.CorsMiddleware",
     "gisportal.middleware.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -305,7 +365,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        # DRF's browsable API, under the Content-Security-Policy (gisportal/csp.py).
+        "gisportal.csp.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # JSON bodies nested past a limit, or holding a NUL, are refused with 400 (core.parsers).

@@ -28,7 +28,14 @@ urlpatterns = [
     path("ogcapi", ogcapi_views.landing, name="ogcapi-landing-bare"),
     path("", include("layers.wfs_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/v1/docs/",
+        # drf-spectacular's page with the CSP nonce on its inline script and style.
+        SpectacularSwaggerView.as_view(
+            url_name="schema", template_name="gisportal/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", RedirectView.as_view(url="/static/core/favicon.svg")),
 ]
