@@ -389,6 +389,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets named "status" get names of their own (`check --deploy` warns otherwise).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.statuses.status_choices",
+        "RuleStatusEnum": ["pass", "fail", "warning"],
+    },
 }
 
 # The demo flag marks an installation whose data is generated, not the real cadastre.

@@ -15,6 +15,7 @@ from django.contrib.gis.geos import LineString, MultiLineString, Point
 
 from core.models import District, Municipality
 from parcels.models import LandUse, Parcel, Street, Zone
+from tests.browser.csp import CspWatch, WatchedBrowser
 from tests.browser.pages import MapPage
 from tests.conftest import multi, square
 
@@ -48,8 +49,30 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        yield browser
+        yield WatchedBrowser(browser, CspWatch())
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request):
+    """The Content-Security-Policy violations of the test's pages; a test that opens a browser
+    fails on any (pytest_runtest_call below)."""
+    if "browser" not in request.fixturenames:
+        yield []
+        return
+    watch = request.getfixturevalue("browser").csp
+    watch.start()
+    yield watch.found
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    browser = item.funcargs.get("browser")
+    if isinstance(browser, WatchedBrowser):
+        violations = browser.csp.violations()
+        assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+    return result
 
 
 @pytest.fixture
