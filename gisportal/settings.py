@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "procrastinate.contrib.django",
     "pgtrigger",
     "pghistory",
+    "pghistory.admin",
     "layers",
     "parcels",
     "datasets",
@@ -143,6 +144,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.tenancy.MunicipalityScopeMiddleware",
+    # Who made each change, and through which address, beside every row of history (core/audit.py).
+    "pghistory.middleware.HistoryMiddleware",
     "core.sessions.StaffIdleSessionMiddleware",
     "core.mfa.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -150,6 +153,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "layers.access.ApiKeyMiddleware",
 ]
+
+# The admin's list of all history (superusers only) shows who made each change and where.
+PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
 
 ROOT_URLCONF = "gisportal.urls"
 # Forms render through the project's templates, so that core's one form style applies to all.
