@@ -174,6 +174,9 @@ def test_the_staff_pages_keep_to_the_policy(page, browser, live_server, applicat
     visit(page, browser, "/en/cases/queue/", ready="main")
     visit(page, browser, f"/en/cases/{reference}/", ready="main")
     visit(page, browser, f"/en/permits/review/{reference}/", maps=1)
+    # The second factor's pages (allauth's MFA): the QR code is an image from a data: URL.
+    visit(page, browser, "/en/accounts/2fa/", ready="main")
+    visit(page, browser, "/en/accounts/2fa/totp/activate/", ready="main img")
 
     sign_in(page, live_server, dataset)  # the GIS officer who published "wells"
     visit(page, browser, "/en/datasets/", ready="main")
