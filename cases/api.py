@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -16,7 +16,14 @@ from rest_framework.response import Response
 
 from cases import calendar, selectors
 from cases.models import Case, CaseStatusChange, Status
-from core.api import BadParameter, int_param, text_param
+from core.api import (
+    FLAG_SCHEMA,
+    BadParameter,
+    ErrorSerializer,
+    flag_param,
+    int_param,
+    text_param,
+)
 
 MAX_LIMIT = 500
 
@@ -36,7 +43,9 @@ class CaseSerializer(serializers.ModelSerializer):
     module = serializers.CharField(source="service.module")
     municipality = serializers.CharField(source="municipality.code")
     status_label = serializers.CharField(source="get_status_display")
-    assigned_to = serializers.CharField(source="assigned_to.get_username", default=None)
+    assigned_to = serializers.CharField(
+        source="assigned_to.get_username", default=None, allow_null=True
+    )
     clock_paused = serializers.BooleanField()
 
     class Meta:
@@ -75,15 +84,34 @@ class CaseDetailSerializer(CaseSerializer):
         return json.loads(case.location.transform(settings.SRID_API, clone=True).geojson)
 
 
+class CaseListSerializer(serializers.Serializer):
+    results = CaseSerializer(many=True)
+    truncated = serializers.BooleanField(
+        help_text="More cases match than `limit`; narrow the filters or raise the limit."
+    )
+
+
 @extend_schema(
     parameters=[
-        OpenApiParameter("queue", bool, description="1: the staff work queue instead of your own"),
-        OpenApiParameter("status", str),
-        OpenApiParameter("service", str, description="a service code"),
-        OpenApiParameter("overdue", bool),
-        OpenApiParameter("limit", int),
+        OpenApiParameter(
+            "queue", FLAG_SCHEMA, description="1: the staff work queue instead of your own"
+        ),
+        OpenApiParameter("status", str, enum=Status.values),
+        OpenApiParameter("service", str, description="In the queue, only this service's cases."),
+        OpenApiParameter(
+            "overdue", FLAG_SCHEMA, description="1: in the queue, only cases past their due date"
+        ),
+        OpenApiParameter(
+            "mine", FLAG_SCHEMA, description="1: in the queue, only cases assigned to you"
+        ),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            description=f"At most this many cases, 1 to {MAX_LIMIT} (default 100).",
+        ),
     ],
-    responses=CaseSerializer(many=True),
+    operation_id="cases_list",
+    responses=CaseListSerializer,
 )
 @api_view(["GET"])
 @authentication_classes([SessionAuthentication])
@@ -95,13 +123,15 @@ def case_list(request):
             "status", f"Unknown status {status!r}; known: {', '.join(Status.values)}."
         )
     limit = int_param(request, "limit", default=100, minimum=1, maximum=MAX_LIMIT)
+    # Every flag is checked, though service, overdue and mine filter only the queue.
+    queue, overdue, mine = (flag_param(request, name) for name in ("queue", "overdue", "mine"))
     today = calendar.today()
-    if text_param(request, "queue") in ("1", "true"):
+    if queue:
         filters = selectors.QueueFilter(
             service=text_param(request, "service") or "",
             status=status or "",
-            overdue=text_param(request, "overdue") in ("1", "true"),
-            mine=text_param(request, "mine") in ("1", "true"),
+            overdue=overdue,
+            mine=mine,
         )
         cases = selectors.case_queue(request.user, filters=filters, today=today)
     else:
@@ -117,7 +147,15 @@ def case_list(request):
     )
 
 
-@extend_schema(responses=CaseDetailSerializer)
+@extend_schema(
+    operation_id="cases_retrieve",
+    responses={
+        200: CaseDetailSerializer,
+        404: OpenApiResponse(
+            ErrorSerializer, description="No such case, or one the caller may not see."
+        ),
+    },
+)
 @api_view(["GET"])
 @authentication_classes([SessionAuthentication])
 @permission_classes([IsAuthenticated])

@@ -1,7 +1,11 @@
-"""REST conventions shared by every app: errors are JSON that name the parameter at fault.
+"""REST conventions shared by every app: errors are JSON in one shape that names the fault.
 
-Views read their query parameters through the helpers here, so a malformed, missing or
-out-of-range value always answers 400 with {"detail", "parameter", "code"} and never 500.
+Every error under /api/ answers {"detail": str, "code": str} and, when one part of the request
+is at fault, "parameter" (the query parameter or body member) and, for a body with several
+faults, "errors" ({member: [messages]}). The exception handler here shapes DRF's errors;
+core/errors.py shapes Django's own (404, 500, 403, CSRF, 405, 413) and the 503 of a database
+statement cut short. Views read their query parameters through the helpers here, so a
+malformed, missing or out-of-range value always answers 400 naming it and never 500.
 """
 
 from __future__ import annotations
@@ -10,14 +14,17 @@ import math
 
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
-from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions, pagination, serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, pagination, permissions, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import error_body
 from core.geometry import GeometryError, parse_geometry, parse_lonlat
 from core.models import Municipality
 
@@ -33,43 +40,113 @@ class BadParameter(exceptions.APIException):
         self.parameter = parameter
 
 
+def _messages(detail, prefix: str = "") -> dict[str, list]:
+    """DRF's nested error detail as {member: [ErrorDetail]}, members of members dotted and
+    list members indexed: {"parcels[0]": [...], "site.type": [...]}."""
+    found: dict[str, list] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if prefix and isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            found.update(_messages(value, name))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            found.setdefault(prefix or "body", []).extend(detail)
+        else:
+            for index, item in enumerate(detail):
+                found.update(_messages(item, f"{prefix}[{index}]" if prefix else str(index)))
+    else:
+        found.setdefault(prefix or "body", []).append(detail)
+    return found
+
+
+def _validation_body(exc: exceptions.ValidationError) -> dict:
+    found = _messages(exc.detail)
+    if not found:
+        return error_body(str(_("The request is not valid.")), "invalid")
+    name, problems = next(iter(found.items()))
+    first = problems[0]
+    parameter = None if name in ("body", "non_field_errors") else name
+    return error_body(
+        str(first),
+        getattr(first, "code", None) or "invalid",
+        parameter=parameter,
+        errors={key: [str(p) for p in value] for key, value in found.items()},
+    )
+
+
 def exception_handler(exc, context):
+    """DRF's handler, with every answer in the one error shape (module docstring)."""
     if isinstance(exc, GeometryError):
         exc = BadParameter("geometry", exc.message, exc.code)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, BadParameter):
-        response.data = {
-            "detail": str(exc.detail),
-            "parameter": exc.parameter,
-            "code": exc.detail.code,
-        }
-    elif isinstance(exc, Http404 | exceptions.NotFound):
-        response.data = {"detail": str(response.data.get("detail", "Not found."))}
-    elif isinstance(exc, exceptions.ValidationError) and not isinstance(response.data, dict):
-        response.data = {"detail": response.data}
+        response.data = error_body(str(exc.detail), exc.detail.code, parameter=exc.parameter)
+    elif isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(exc)
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        code = response.data.get("code") or getattr(detail, "code", None)
+        if isinstance(exc, exceptions.APIException) and not code:
+            code = exc.default_code
+        if isinstance(exc, exceptions.PermissionDenied) and str(detail).startswith("CSRF"):
+            # SessionAuthentication's refusal of a write without its token.
+            code = "csrf_failed"
+        extra = {k: v for k, v in response.data.items() if k in ("parameter", "errors")}
+        response.data = error_body(str(detail), str(code or "error"), **extra)
+    else:
+        response.data = error_body(str(response.data), getattr(exc, "default_code", "error"))
     return response
 
 
-def bad_request(parameter: str, message: str) -> Response:
+def bad_request(parameter: str, message: str, code: str = "invalid_parameter") -> Response:
     return Response(
-        {"detail": message, "parameter": parameter, "code": "invalid_parameter"},
-        status=status.HTTP_400_BAD_REQUEST,
+        error_body(message, code, parameter=parameter), status=status.HTTP_400_BAD_REQUEST
     )
 
 
-# Response shapes of the errors, for the OpenAPI description.
+# Numbers of a JSON body as JSON numbers: DRF's own fields also take true, false and "1.5".
 
 
-class ParameterErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What is wrong, for people.")
-    parameter = serializers.CharField(help_text="The query parameter at fault, e.g. bbox.")
-    code = serializers.CharField(help_text="A stable code for programs, e.g. bbox_too_large.")
+class StrictFloatField(serializers.FloatField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
-class NotFoundErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# The shape of every error, for the OpenAPI description: one component, "Error".
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What is wrong, for people, in their language.")
+    code = serializers.CharField(
+        help_text="A stable code for programs, e.g. bbox_too_large, not_found, throttled."
+    )
+    parameter = serializers.CharField(
+        required=False,
+        help_text="The query parameter or body member at fault, e.g. bbox; only when one is.",
+    )
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Every member at fault with its messages, when a body has several faults.",
+    )
+
+
+# The names the apps' schemas use; all of them are the one shape.
+ParameterErrorSerializer = ErrorSerializer
+NotFoundErrorSerializer = ErrorSerializer
 
 
 # Query parameters.
@@ -83,6 +160,20 @@ def text_param(request: Request, name: str, *, required: bool = False) -> str | 
             raise BadParameter(name, f"The parameter {name} is required.", "required")
         return None
     return value
+
+
+FLAG_VALUES = {"1": True, "true": True, "0": False, "false": False}
+FLAG_SCHEMA = {"type": "string", "enum": list(FLAG_VALUES)}
+
+
+def flag_param(request: Request, name: str) -> bool:
+    """A yes-or-no parameter: 1 or true, 0 or false; absent is false, anything else 400."""
+    raw = text_param(request, name)
+    if raw is None:
+        return False
+    if raw.lower() not in FLAG_VALUES:
+        raise BadParameter(name, f"{name} takes 1, true, 0 or false; got {raw!r}.", "not_a_flag")
+    return FLAG_VALUES[raw.lower()]
 
 
 def int_param(
@@ -243,6 +334,17 @@ class BoundedPagination(pagination.LimitOffsetPagination):
     def get_offset(self, request):
         return int_param(request, self.offset_query_param, default=0, minimum=0)
 
+    def get_schema_operation_parameters(self, view):
+        limit, offset = super().get_schema_operation_parameters(view)
+        limit["description"] = (
+            f"Items per page, 1 to {self.max_limit} (default {self.default_limit}); "
+            "a larger value is refused with 400."
+        )
+        limit["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_limit}
+        offset["description"] = "How many items to skip; follow `next` rather than count."
+        offset["schema"] = {"type": "integer", "minimum": 0}
+        return [limit, offset]
+
 
 class FeatureCollectionPagination(BoundedPagination):
     """Pages of a GeoJSON FeatureCollection: the features, with `count`, `next`, `previous`."""
@@ -280,3 +382,61 @@ class FeatureCollectionPagination(BoundedPagination):
         offset["description"] = "How many features to skip; follow `next` rather than count."
         offset["schema"] = {"type": "integer", "minimum": 0}
         return [limit, offset]
+
+
+# The OpenAPI document: every operation lists the errors it can answer.
+
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema, adding to each operation, in the Error shape, the errors it
+    can answer beyond those its view declares: 400 (a malformed request, which any operation
+    can get), 403 (signed-in operations, and session writes without their CSRF token), 404 (an
+    address with a path parameter), 406 (an Accept header that takes no JSON), 413 and 415
+    (bodies too large or of a type not read), 429 (throttled operations) and 503 (a database
+    statement past REQUEST_DB_TIMEOUT_SECONDS)."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, description in self._error_statuses():
+            if code not in responses:
+                answer = OpenApiResponse(ErrorSerializer, description=description)
+                responses[code] = self._get_response_for_code(answer, code, direction=direction)
+        return dict(sorted(responses.items()))
+
+    def _error_statuses(self) -> list[tuple[str, str]]:
+        view, method = self.view, self.method.upper()
+        found = [
+            (
+                "400",
+                "The request is malformed, or a parameter or body member is wrong: `parameter` "
+                "names it.",
+            )
+        ]
+        public = all(isinstance(p, permissions.AllowAny) for p in view.get_permissions())
+        session = any(
+            type(a).__name__ == "SessionAuthentication" for a in view.get_authenticators()
+        )
+        if not public:
+            found.append(("403", "Not signed in, or not allowed to do this."))
+        elif session and method in UNSAFE_METHODS:
+            found.append(("403", "A signed-in write without its CSRF token."))
+        if "{" in self.path:
+            found.append(("404", "Nothing at this address, or nothing the caller may see."))
+        if isinstance(view.get_content_negotiator(), DefaultContentNegotiation):
+            found.append(("406", "The Accept header takes no type this operation answers."))
+        if method in UNSAFE_METHODS:
+            found.append(("413", "The body is larger than this operation accepts."))
+            found.append(("415", "The body's Content-Type is not one this operation reads."))
+        if view.get_throttles():
+            found.append(("429", "Too many requests; Retry-After says when to try again."))
+        found.append(
+            (
+                "503",
+                "The request took longer than REQUEST_DB_TIMEOUT_SECONDS and was stopped.",
+            )
+        )
+        return found

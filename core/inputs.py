@@ -3,7 +3,7 @@
 A NUL character cannot be stored in PostgreSQL text, and a view that passes one on fails with
 an error of the database: so it is refused here, in the path, the query string or a form, and
 the client is told which parameter held it. API paths answer JSON in the shape of their other
-errors (the OGC API `{"code", "description", "parameter"}`, the others `{"detail",
+errors (the OGC API `{"code", "description", "parameter"}`, the others `{"detail", "code",
 "parameter"}`), WFS an OWS exception report, pages a page.
 """
 
@@ -40,7 +40,8 @@ def refused(request, message: str, parameter: str) -> HttpResponse:
         body = {"code": "InvalidParameterValue", "description": message, "parameter": parameter}
         return JsonResponse(body, status=400)
     if request.path.startswith(API_PREFIXES):
-        return JsonResponse({"detail": message, "parameter": parameter}, status=400)
+        body = {"detail": message, "code": "nul_character", "parameter": parameter}
+        return JsonResponse(body, status=400)
     if request.path.startswith("/wfs"):
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from core.api import (
     BadParameter,
     BoundedPagination,
+    ErrorSerializer,
     NotFoundErrorSerializer,
     ParameterErrorSerializer,
     text_param,
@@ -42,11 +43,9 @@ class Refused(exceptions.APIException):
         super().__init__({"detail": message, "code": code})
 
 
-class RefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField(
-        help_text="Why, for people (e.g. until when comments were taken)."
-    )
-    code = serializers.CharField(help_text="closed, already_reported, own_comment, too_many, ...")
+# A refusal is an error like any other: {"detail", "code"} (core/api.py), with codes such as
+# closed, already_reported, own_comment, too_many.
+RefusalSerializer = ErrorSerializer
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -245,7 +244,8 @@ class CommentReportView(GenericAPIView):
         },
     )
     def post(self, request, pk: int):
-        comment = Comment.objects.filter(pk=pk).first()
+        # A hidden comment is seen by its moderators only: to anyone else it does not exist.
+        comment = Comment.objects.visible().filter(pk=pk).first()
         if comment is None or selectors.comment_layer(comment.layer) is None:
             raise exceptions.NotFound("There is no such comment.")
         incoming = ReportCreateSerializer(data=request.data)

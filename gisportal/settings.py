@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "layers.cors.CorsMiddleware",
     "gisportal.middleware.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Errors under /api/ as JSON in one shape; a statement past its bound as 503 (core/errors.py).
+    "core.errors.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.lockout.RateLimitPageMiddleware",
@@ -257,6 +259,11 @@ FOLLOW_AREAS_MAX = env_int("FOLLOW_AREAS_MAX", 10, minimum=1)
 PERMITS_CHECK_RATE = env_str("PERMITS_CHECK_RATE", "300/min")
 
 # REST API limits.
+# No request holds a worker longer than this waiting for the database: the web server's
+# connections bound each statement by it (gisportal/gunicorn.conf.py), 0 turns the bound off.
+REQUEST_DB_TIMEOUT_SECONDS = env_float("REQUEST_DB_TIMEOUT_SECONDS", 25.0, minimum=0.0)
+# A refused CSRF token under /api/ answers JSON like the API's other errors.
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 100, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 1000, minimum=1)
 API_MAX_BBOX_KM2 = env_float("API_MAX_BBOX_KM2", 25.0, minimum=0.01)
@@ -368,7 +375,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(STATE_DIR / "media")))
 MEDIA_URL = "/media/"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every operation lists the errors it can answer, in the one error shape (core/api.py).
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         # DRF's browsable API, under the Content-Security-Policy (gisportal/csp.py).
@@ -388,7 +396,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gisportal API",
-    "DESCRIPTION": "Municipal e-services of Batumi and Rustavi. Geometries are GeoJSON in EPSG:4326.",
+    "DESCRIPTION": (
+        "Municipal e-services of Batumi and Rustavi. Geometries are GeoJSON in EPSG:4326. "
+        'Every error is JSON in one shape, the schema Error: {"detail", "code"} with '
+        '"parameter" (the parameter or member at fault) and "errors" ({member: [messages]}) '
+        "when they apply (docs/api.md)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and ReDoc are served from this server: no page loads anything from the internet.

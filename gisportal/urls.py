@@ -13,6 +13,12 @@ admin.site.site_title = "gisportal"
 # Staff sign in through allauth, where throttling and MFA apply.
 admin.site.login = secure_admin_login(admin.site.login)
 
+# Django's own errors: JSON in the API's error shape under /api/, pages elsewhere.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.not_found"
+handler500 = "core.errors.server_error"
+
 urlpatterns = [
     path("", views.root_redirect, name="root"),
     path("healthz", views.healthz, name="healthz"),

@@ -29,7 +29,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import BadParameter, NotFoundErrorSerializer, ParameterErrorSerializer
+from core.api import (
+    BadParameter,
+    ErrorSerializer,
+    NotFoundErrorSerializer,
+    ParameterErrorSerializer,
+)
 from layers.exports import (
     FORMATS,
     STREAMED_FORMATS,
@@ -151,9 +156,8 @@ class ExportJobSerializer(serializers.Serializer):
     error = serializers.CharField(allow_null=True)
 
 
-class QueueFullSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
+# Too many exports waiting: the one error shape, with the code too_many_exports.
+QueueFullSerializer = ErrorSerializer
 
 
 # The file of each format, for the OpenAPI description.

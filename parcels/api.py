@@ -12,7 +12,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.db.models import Func, Value
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -42,6 +42,13 @@ from parcels.serializers import (
 
 SEARCH_DEFAULT_LIMIT = 20
 SEARCH_MAX_LIMIT = 100
+# A parcel of Batumi that the demo data holds whatever its size (fixtures/), for the examples.
+DEMO_PARCEL = "05.45.64.005"
+
+
+def _coordinate(minimum: float, maximum: float) -> dict:
+    return {"type": "number", "format": "double", "minimum": minimum, "maximum": maximum}
+
 
 _BAD_PARAMETER = OpenApiResponse(
     ParameterErrorSerializer, description="A parameter is missing or wrong; `parameter` names it."
@@ -217,17 +224,19 @@ class ParcelAtView(_LocalizedMixin, APIView):
         parameters=[
             OpenApiParameter(
                 "lon",
-                OpenApiTypes.DOUBLE,
+                _coordinate(settings.GEORGIA_BBOX[0], settings.GEORGIA_BBOX[2]),
                 OpenApiParameter.QUERY,
                 required=True,
                 description="Longitude, EPSG:4326, inside Georgia.",
+                examples=[OpenApiExample("In Batumi", value=41.6363)],
             ),
             OpenApiParameter(
                 "lat",
-                OpenApiTypes.DOUBLE,
+                _coordinate(settings.GEORGIA_BBOX[1], settings.GEORGIA_BBOX[3]),
                 OpenApiParameter.QUERY,
                 required=True,
                 description="Latitude, EPSG:4326, inside Georgia.",
+                examples=[OpenApiExample("In Batumi", value=41.6421)],
             ),
         ],
         responses={200: ParcelFeatureSerializer, 400: _BAD_PARAMETER, 404: _NOT_FOUND},
@@ -251,8 +260,9 @@ class ParcelDetailView(_LocalizedMixin, APIView):
                 "cadastral_code",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
-                description="The NAPR cadastral code, dots included, e.g. 05.24.11.005.",
+                description="The NAPR cadastral code, dots included, e.g. 05.45.64.005.",
                 pattern=CADASTRAL_CODE.pattern,
+                examples=[OpenApiExample("A parcel of the demo data", value=DEMO_PARCEL)],
             ),
         ],
         responses={200: ParcelFeatureSerializer, 404: _NOT_FOUND},
@@ -285,12 +295,14 @@ class ParcelSearchView(_LocalizedMixin, APIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
                 required=True,
-                description="A cadastral code prefix (05.24.11) or words of an address.",
+                description="A cadastral code prefix (05.45.64) or words of an address.",
+                pattern=r"\S",
+                examples=[OpenApiExample("A code prefix", value="05.45.64")],
             ),
             MUNICIPALITY_PARAMETER,
             OpenApiParameter(
                 "limit",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": SEARCH_MAX_LIMIT},
                 OpenApiParameter.QUERY,
                 description=(
                     f"At most this many results, 1 to {SEARCH_MAX_LIMIT} "

@@ -37,7 +37,10 @@ from cases.models import Status
 from core.api import (
     BadParameter,
     BoundedPagination,
+    ErrorSerializer,
     ParameterErrorSerializer,
+    StrictFloatField,
+    StrictIntegerField,
     text_param,
 )
 from core.geometry import GeometryError, parse_geometry
@@ -85,12 +88,12 @@ class CheckRequestSerializer(serializers.Serializer):
         help_text="The building's ground-floor outline: a GeoJSON Polygon or MultiPolygon "
         "(or Feature), EPSG:4326 unless a `crs` member says otherwise."
     )
-    floors = serializers.IntegerField(min_value=1, max_value=MAX_FLOORS)
-    floor_area_m2 = serializers.FloatField(required=False, min_value=0, allow_null=True)
-    green_area_m2 = serializers.FloatField(required=False, min_value=0, allow_null=True)
-    height_m = serializers.FloatField(required=False, min_value=0, max_value=1000, allow_null=True)
-    incomplete_floors = serializers.IntegerField(required=False, min_value=0, default=0)
-    attic_area_over_1_6m = serializers.FloatField(required=False, min_value=0, default=0.0)
+    floors = StrictIntegerField(min_value=1, max_value=MAX_FLOORS)
+    floor_area_m2 = StrictFloatField(required=False, min_value=0, allow_null=True)
+    green_area_m2 = StrictFloatField(required=False, min_value=0, allow_null=True)
+    height_m = StrictFloatField(required=False, min_value=0, max_value=1000, allow_null=True)
+    incomplete_floors = StrictIntegerField(required=False, min_value=0, default=0)
+    attic_area_over_1_6m = StrictFloatField(required=False, min_value=0, default=0.0)
     building_class = serializers.ChoiceField(
         choices=BuildingClass.choices, required=False, allow_null=True
     )
@@ -492,7 +495,10 @@ class ApplicationDetailView(GenericAPIView):
             "404 for an application the caller may not read (another person's, another "
             "municipality's), exactly as for a reference that does not exist."
         ),
-        responses={200: ApplicationSerializer, 404: OpenApiResponse(description="Not found.")},
+        responses={
+            200: ApplicationSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such application, or not yours."),
+        },
     )
     def get(self, request, reference: str):
         application = applications_for_user(request.user).filter(case__reference=reference).first()

@@ -49,7 +49,10 @@ def test_an_unknown_cadastral_code_answers_404_in_json(client, batumi):
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "No current parcel has the cadastral code 05.24.11.999."}
+    assert response.json() == {
+        "detail": "No current parcel has the cadastral code 05.24.11.999.",
+        "code": "not_found",
+    }
 
 
 def test_a_segment_that_is_no_cadastral_code_answers_404_in_json(client, db):

@@ -37,7 +37,8 @@ def test_the_schema_describes_the_400_answer_that_names_the_parameter(schema):
     error = schema["paths"]["/api/v1/parcels/"]["get"]["responses"]["400"]
     ref = error["content"]["application/json"]["schema"]["$ref"]
     component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
-    assert set(component["properties"]) == {"detail", "parameter", "code"}
+    assert set(component["properties"]) == {"detail", "parameter", "code", "errors"}
+    assert component["required"] == ["code", "detail"]
 
 
 def test_the_schema_states_which_query_parameters_each_operation_takes(schema):
