@@ -1,6 +1,10 @@
-"""Django REST framework's browsable API under the portal's Content-Security-Policy.
+"""The Content-Security-Policy's middleware, and Django REST framework's browsable API under it.
 
-Its page keeps Pygments' colours in an inline <style>, which gets the request's nonce
+The policy goes with HTML pages only. JSON, tiles, downloads and PDFs run no script and apply
+no style: a policy there would only cost bytes, and Chrome's PDF viewer, a page of its own
+with an <embed> and inline styles, would be refused by it.
+
+DRF's browsable API keeps Pygments' colours in an inline <style>, which gets the request's nonce
 (gisportal/templates/gisportal/browsable_api.html), and its forms, filters and pager set a few
 fixed style="" attributes in DRF's own templates. Those are allowed by their hashes
 ('unsafe-hashes'), read from the installed DRF's templates, on these pages only: no other
@@ -16,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 import rest_framework
+from csp import middleware
 from rest_framework import renderers
 
 STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
@@ -37,6 +42,18 @@ def drf_style_hashes() -> tuple[str, ...]:
         for value in STYLE_ATTRIBUTE.findall(path.read_text(encoding="utf-8"))
     }
     return tuple(source_hash(value) for value in sorted(values))
+
+
+HTML = ("text/html", "application/xhtml+xml")
+
+
+class CSPMiddleware(middleware.CSPMiddleware):
+    """django-csp's middleware, for HTML answers."""
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(HTML):
+            return response
+        return super().process_response(request, response)
 
 
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):

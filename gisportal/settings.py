@@ -132,7 +132,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # The Content-Security-Policy of HTML pages (gisportal/csp.py).
+    "gisportal.csp.CSPMiddleware",
     "layers.cors.CorsMiddleware",
     "gisportal.middleware.TextGZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.conf import settings
 
 from gisportal.csp import source_hash
+from tests.cases.factories import service_with_documents, submitted_case
 
 pytestmark = pytest.mark.django_db
 
@@ -82,11 +83,23 @@ def test_the_browsable_api_allows_drf_s_own_style_attributes_by_their_hashes(cli
     assert f'<style nonce="{nonce}">' in response.content.decode()  # Pygments' colours
 
 
-def test_json_answers_allow_no_style_attribute(client, batumi):
+def test_answers_that_are_not_html_carry_no_policy(client, batumi):
     response = client.get("/api/v1/parcels/?bbox=41.60,41.60,41.61,41.61")
 
     assert response["Content-Type"].startswith("application/json")
-    assert "style-src-attr" not in policy(response)
+    assert "Content-Security-Policy" not in response
+
+
+def test_a_document_opened_in_the_browser_carries_no_policy(client, batumi, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = submitted_case(service=service_with_documents(), municipality=batumi)
+    client.force_login(case.applicant)
+
+    response = client.get(f"/en/cases/{case.reference}/documents/{case.documents.get().pk}/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "Content-Security-Policy" not in response  # Chrome's PDF viewer would be refused
 
 
 def portal_templates() -> dict[str, Path]:
