@@ -142,10 +142,20 @@ def _refusal(error: ValidationError, fields: dict[str, str]) -> exceptions.APIEx
 
 THREAD_PARAMETERS = [
     OpenApiParameter(
-        "layer", OpenApiTypes.STR, required=True, description="A layer that takes comments."
+        "layer",
+        OpenApiTypes.STR,
+        required=True,
+        description="A layer that takes comments.",
+        pattern=r"\S",
+        examples=[OpenApiExample("The permit register", value="permit-applications")],
     ),
     OpenApiParameter(
-        "feature", OpenApiTypes.STR, required=True, description="The feature's id in the layer."
+        "feature",
+        OpenApiTypes.STR,
+        required=True,
+        description="The feature's id in the layer.",
+        pattern=r"\S",
+        examples=[OpenApiExample("The demo data's first application", value="1")],
     ),
 ]
 
@@ -199,7 +209,7 @@ class CommentListView(GenericAPIView):
                 "A comment",
                 value={
                     "layer": "permit-applications",
-                    "feature": "42",
+                    "feature": "1",
                     "stance": "against",
                     "body": "The building is too tall for the street.",
                 },
