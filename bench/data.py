@@ -26,6 +26,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 
@@ -933,6 +934,15 @@ def _build_here(parcels: int, db: str, rebuild: bool) -> dict:
     if fresh:
         _db.create(db, drop=True)
     _db.setup_django(db)
+    from core.db.owner import as_owner
+
+    # The load drops indexes and writes with triggers off: the work of the tables' owner, not of
+    # the application role that the portal connects as (core/db/owner.py).
+    with as_owner():
+        return _build_as_owner(parcels, db, fresh, manifest_path, say)
+
+
+def _build_as_owner(parcels: int, db: str, fresh: bool, manifest_path: Path, say) -> dict:
     from django.core.management import call_command
     from django.db import connection
     from psycopg import sql
