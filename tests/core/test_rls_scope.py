@@ -134,3 +134,9 @@ def test_a_rolled_back_scope_is_set_again(parcels, batumi):
     connection.set_municipality_scope(ALL_MUNICIPALITIES)
     assert database_scope() == ALL_MUNICIPALITIES
     assert rustavi_rows() == 1
+
+
+def test_the_job_worker_runs_every_task_inside_the_job_scope():
+    from procrastinate.contrib.django import app
+
+    assert job_scope in app.worker_defaults["task_middleware"]
