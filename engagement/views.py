@@ -136,8 +136,11 @@ def _comment_or_404(pk: int) -> Comment:
 
 @require_http_methods(["GET", "POST"])
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """Report a comment to its moderators (signed in; once per person and comment)."""
+    """Report a comment to its moderators (signed in; once per person and comment). A hidden
+    comment is already in the moderators' hands and is no one else's to see: 404."""
     comment = _comment_or_404(pk)
+    if comment.is_hidden:
+        raise Http404("No such comment.")
     back = _next(request, panels.thread_url(comment.layer, comment.feature_id))
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
