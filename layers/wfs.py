@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.http.request import RawPostDataException
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
@@ -453,9 +454,19 @@ class LayerWFSView(WFSView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        _guard_xml(request.body)
         try:
-            root = parse_xml_from_string(request.body)
+            body = request.body
+        except RawPostDataException:
+            # A multipart form, whose stream core.inputs has read for NUL characters: it is not
+            # an XML request, and reading the body again would be a 500.
+            raise OperationParsingFailed(
+                gettext("The request is not XML that this server reads: %(error)s")
+                % {"error": "multipart/form-data"},
+                locator="request",
+            ) from None
+        _guard_xml(body)
+        try:
+            root = parse_xml_from_string(body)
         except (ValueError, LookupError) as exc:
             # ExternalParsingError, or defusedxml's refusal of a DTD or entities (also a
             # ValueError), which gisserver would let through as a 500.
