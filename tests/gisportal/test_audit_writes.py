@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import DatabaseError, connection, transaction
@@ -139,3 +140,22 @@ def test_history_cannot_be_changed_or_deleted(case):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert events("cases", "CaseEvent", case).last().summary == "changed"
+
+
+def test_a_second_factor_added_renewed_used_and_removed_is_recorded_without_its_secret(db):
+    person = UserFactory()
+    totp = Authenticator.objects.create(
+        user=person, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    Authenticator.objects.filter(pk=totp.pk).update(last_used_at="2026-01-01T10:00:00Z")
+    Authenticator.objects.filter(pk=totp.pk).update(data={"secret": "KRSXG5CTMVRXEZLU"})
+    Authenticator.objects.filter(pk=totp.pk).delete()
+    labels = [(e.pgh_label, e.type) for e in events("core", "AuthenticatorEvent", totp)]
+    assert labels == [("insert", "totp"), ("data_change", "totp"), ("delete", "totp")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM core_authenticatorevent event "
+            "WHERE row_to_json(event)::text LIKE %s",
+            ["%JBSWY3DP%"],
+        )
+        assert cursor.fetchone() == (0,)
