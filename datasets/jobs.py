@@ -119,7 +119,7 @@ def upload_retry(
     return again
 
 
-class _ProgressWriter:
+class ProgressWriter:
     """Writes an upload's progress on a connection of its own, so that it is seen while the
     ingest's own transaction is still open (and is not undone when that one is)."""
 
@@ -174,7 +174,7 @@ def upload_run(*, upload_id) -> DatasetUpload | None:
         pk=upload_id
     )
     choices = FileChoices(**upload.choices)
-    progress = _ProgressWriter(upload.pk)
+    progress = ProgressWriter(upload.pk)
     try:
         with (
             translation.override(upload.language or settings.LANGUAGE_CODE),
@@ -242,15 +242,13 @@ def uploads_purge(*, now: datetime.datetime | None = None) -> int:
         upload.file.delete(save=False)
         upload.save(update_fields=["file"])
         removed += 1
-    DatasetUpload.objects.filter(status=UploadStatus.QUEUED, created_at__lt=kept_until).update(
-        status=UploadStatus.FAILED,
-        refusal={
-            "detail": "The file was not read in time; upload it again.",
-            "parameter": "file",
-            "code": "expired",
-        },
-        finished_at=now,
-    )
+    # A job that never ran (no worker, a crash) is told as a refusal, in the uploader's language.
+    for upload in DatasetUpload.objects.filter(
+        status=UploadStatus.QUEUED, created_at__lt=kept_until
+    ):
+        with translation.override(upload.language or settings.LANGUAGE_CODE):
+            detail = _("The file was not read in time; upload it again.")
+        _fail(upload, {"detail": detail, "parameter": "file", "code": "expired"})
     DatasetUpload.objects.filter(created_at__lt=now - datetime.timedelta(days=30)).exclude(
         status__in=[UploadStatus.QUEUED, UploadStatus.RUNNING]
     ).delete()

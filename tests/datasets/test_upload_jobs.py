@@ -1,15 +1,17 @@
 """An upload is kept and answered at once; the procrastinate worker reads it into the same
 version as before, shows how far it has come, and ends with the version or the refusal."""
 
+import datetime
 import json
 
 import pytest
 import shapely
 from django.db import connections, transaction
 from django.test import Client
+from django.utils import timezone
 from procrastinate.contrib.django import app
 
-from datasets.jobs import _ProgressWriter, upload_request
+from datasets.jobs import ProgressWriter, upload_request, uploads_purge
 from datasets.models import Dataset, DatasetFeature, DatasetUpload, UploadMode, UploadStatus
 from datasets.services import FileChoices, dataset_upload
 from tests.datasets.conftest import kindergartens_gpkg, lonlat, upload_of, write_layer
@@ -111,7 +113,7 @@ def test_progress_written_by_the_job_is_seen_while_its_transaction_is_open(
         fileobj=upload_of(path),
         file_name=path.name,
     )
-    progress = _ProgressWriter(upload.pk)
+    progress = ProgressWriter(upload.pk)
     observer = connections.create_connection("default")
     try:
         with transaction.atomic():
@@ -301,3 +303,31 @@ def test_an_upload_of_another_municipality_answers_404(
     assert client.get(f"/api/v1/datasets/uploads/{upload.pk}/").status_code == 404
     assert client.post(f"/en/datasets/uploads/{upload.pk}/retry/", {}).status_code == 404
     assert Client().get(f"/api/v1/datasets/uploads/{upload.pk}/").status_code in (401, 403)
+
+
+def test_purge_lets_go_of_refused_files_and_of_uploads_never_read(officer, batumi, tmp_path):
+    path = kindergartens_gpkg(tmp_path)
+    refused, waiting = (
+        upload_request(
+            user=officer,
+            municipality=batumi,
+            name=name,
+            fileobj=upload_of(path),
+            file_name=path.name,
+        )
+        for name in ("refused", "waiting")
+    )
+    long_ago = timezone.now() - datetime.timedelta(hours=25)
+    DatasetUpload.objects.filter(pk=refused.pk).update(
+        status=UploadStatus.FAILED, finished_at=long_ago
+    )
+    DatasetUpload.objects.filter(pk=waiting.pk).update(created_at=long_ago)
+
+    assert uploads_purge() == 1
+
+    refused.refresh_from_db()
+    waiting.refresh_from_db()
+    assert not refused.file
+    assert waiting.status == UploadStatus.FAILED
+    assert waiting.refusal["code"] == "expired"
+    assert waiting.file  # kept for DATASET_UPLOAD_KEEP_HOURS from now, as any refused file
