@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from core.db.base import ALL_MUNICIPALITIES
+from core.mfa import STAFF_ROLE_SESSION_KEY
 from core.rules import roles_by_municipality
 
 
@@ -23,9 +24,17 @@ def scope_of(municipality_ids: Iterable[int]) -> str:
     return ",".join(str(int(pk)) for pk in sorted(set(municipality_ids)))
 
 
-def scope_for(user) -> str:
-    """The scope of a request by this user."""
+def scope_for(user, session=None) -> str:
+    """The scope of a request by this user.
+
+    With the request's session, a person who held no role at sign-in (core.mfa marks the
+    session of one who did) and is not `is_staff` costs no query: a citizen. A role granted
+    during such a session narrows the scope from the next sign-in; the views ask the rules,
+    which read the roles afresh, in the meantime.
+    """
     if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
+        return ALL_MUNICIPALITIES
+    if session is not None and not (user.is_staff or session.get(STAFF_ROLE_SESSION_KEY)):
         return ALL_MUNICIPALITIES
     staff_of = roles_by_municipality(user)  # kept on the user: the rules read it again free
     return scope_of(staff_of) if staff_of else ALL_MUNICIPALITIES
@@ -67,7 +76,7 @@ class MunicipalityScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        set_scope(scope_for(getattr(request, "user", None)))
+        set_scope(scope_for(getattr(request, "user", None), getattr(request, "session", None)))
         try:
             response = self.get_response(request)
         except BaseException:

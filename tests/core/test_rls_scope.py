@@ -6,8 +6,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from core.db.base import ALL_MUNICIPALITIES, SCOPE_SETTING
+from core.mfa import STAFF_ROLE_SESSION_KEY
 from core.models import Role
 from core.tenancy import MunicipalityScopeMiddleware, job_scope, scope_for, scope_of
 from tests.core.factories import MembershipFactory, UserFactory
@@ -140,3 +142,13 @@ def test_the_job_worker_runs_every_task_inside_the_job_scope():
     from procrastinate.contrib.django import app
 
     assert job_scope in app.worker_defaults["task_middleware"]
+
+
+def test_a_citizen_s_signed_in_request_costs_no_query_for_its_scope(parcels, batumi):
+    citizen = UserFactory()
+    planner = MembershipFactory(municipality=batumi, role=Role.PLANNER).user
+    with CaptureQueriesContext(connection) as queries:
+        assert scope_for(citizen, session={}) == ALL_MUNICIPALITIES
+    assert len(queries) == 0
+    # A staff member's session is marked at sign-in (core.mfa): their roles are read.
+    assert scope_for(planner, session={STAFF_ROLE_SESSION_KEY: True}) == str(batumi.pk)
