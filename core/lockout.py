@@ -125,7 +125,16 @@ class RateLimitPageMiddleware:
 
 
 def create_cache_table(sender, using: str = "default", **kwargs) -> None:
-    """After migrate (and the test database's creation): the table of the database cache."""
+    """After migrate (and the test database's creation): the table of the database cache, when
+    it is missing (a migrate inside a transaction, as in tests, finds it there)."""
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connections
 
-    call_command("createcachetable", database=using, verbosity=0)
+    wanted = {
+        cache["LOCATION"]
+        for cache in settings.CACHES.values()
+        if cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    }
+    if wanted - set(connections[using].introspection.table_names()):
+        call_command("createcachetable", database=using, verbosity=0)
