@@ -13,11 +13,16 @@ session passes in exactly the cases allauth itself would call two-factor.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -124,10 +129,39 @@ class StaffSecondFactorMiddleware:
         return HttpResponseRedirect(_setup_url(request.user))
 
 
-class StaffMFAAdapter(DefaultMFAAdapter):
-    """Staff keep their authenticator app: it can be replaced only by an administrator."""
+def _secret_box() -> MultiFernet:
+    """Fernet keys derived from SECRET_KEY, then its fallbacks: a secret written under an old key
+    is still read while that key is listed in SECRET_KEY_FALLBACKS."""
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet(
+        [
+            Fernet(
+                base64.urlsafe_b64encode(hashlib.sha256(f"gisportal.mfa:{key}".encode()).digest())
+            )
+            for key in keys
+        ]
+    )
+
+
+class PortalMFAAdapter(DefaultMFAAdapter):
+    """allauth's MFA with the secrets encrypted at rest, and staff keeping their app."""
+
+    def encrypt(self, text: str) -> str:
+        """TOTP secrets and the seed of recovery codes, encrypted in the database: a copy of the
+        table alone gives no codes."""
+        return _secret_box().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return _secret_box().decrypt(encrypted_text.encode()).decode()
+        except InvalidToken:
+            raise ImproperlyConfigured(
+                "An authenticator's secret was encrypted under a key that is neither SECRET_KEY"
+                " nor one of SECRET_KEY_FALLBACKS."
+            ) from None
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Staff cannot remove their app themselves: an administrator does, when it is lost."""
         if authenticator.type == Authenticator.Type.TOTP and holds_staff_role(authenticator.user):
             return False
         return super().can_delete_authenticator(authenticator)

@@ -44,6 +44,8 @@ if not SECRET_KEY:
             _key_file.write_text(SECRET_KEY)
         except OSError:
             pass
+# Former keys, still accepted for what they signed or encrypted (sessions, MFA secrets).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -345,7 +347,7 @@ ACCOUNT_RATE_LIMITS = {
 # address count the client's address and not the proxy's.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # A second factor for staff (core/mfa.py): an authenticator app (TOTP) and recovery codes.
-MFA_ADAPTER = "core.mfa.StaffMFAAdapter"
+MFA_ADAPTER = "core.mfa.PortalMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "gisportal"
 # A code of the previous or next 30 s step is taken too (a phone's clock drifts); each code

@@ -133,6 +133,18 @@ def test_a_staff_session_without_the_code_is_asked_for_it(client, officer):
     assert client.get("/en/admin/").status_code == 200
 
 
+def test_the_secret_is_kept_encrypted_and_survives_a_key_rotation(client, officer, settings):
+    secret, _ = enrol(officer)
+    stored = Authenticator.objects.get(user=officer, type=Authenticator.Type.TOTP).data["secret"]
+    assert secret not in stored
+
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a new key of the installation, at least fifty characters long"
+    sign_in_with_password(client, officer)
+    client.post(AUTHENTICATE, {"code": totp_code(secret)})
+    assert signed_in_user_id(client) == str(officer.pk)
+
+
 # Staff without one ----------------------------------------------------------------------------
 
 
