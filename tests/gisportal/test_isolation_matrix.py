@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from core.models import Role
 from tests.cases.factories import applicant, staff
@@ -75,6 +76,16 @@ def probe_for(role: str, world, public_answers, **kwargs) -> Probe:
     return Probe(role=role, client=client, world=world, public=public_answers, watch=RowWatch())
 
 
+def assert_signed_in(probe: Probe, role: str) -> None:
+    """The actor really is in: were it sent to sign in or to set up a second factor, every
+    answer would be a redirect and the matrix would pass while testing nothing."""
+    if role == "anonymous":
+        return
+    assert probe.client.get(reverse("engagement:inbox")).status_code == 200, role
+    if role.startswith("batumi-"):
+        assert probe.client.get(reverse("admin:index")).status_code == 200, role
+
+
 def report(probe: Probe) -> str:
     shown = probe.problems[:60]
     more = len(probe.problems) - len(shown)
@@ -90,6 +101,7 @@ def test_every_route_can_be_aimed_at_the_world(pairs):
 def test_no_one_else_reads_or_changes_b_and_rustavi_objects(role, world, pairs, public_answers):
     found, _unfilled = pairs
     probe = probe_for(role, world, public_answers)
+    assert_signed_in(probe, role)
     probe.sweep(found, ("GET", "HEAD", *WRITES))
     assert not probe.problems, report(probe)
 
@@ -118,3 +130,34 @@ def test_every_marker_is_shown_to_someone(world, pairs, public_answers):
         assert not probe.problems, report(probe)
     unseen = sorted(set(world.markers) - seen)
     assert not unseen, f"markers no page shows: {unseen}"
+
+
+def test_the_matrix_catches_a_view_that_forgets_to_filter(
+    world, pairs, public_answers, monkeypatch
+):
+    """With the cases' access check switched off, a citizen walking the case routes is caught
+    reading B's application (the services' own checks still refuse the writes)."""
+    from cases import selectors
+    from cases.models import Case
+
+    def any_case(user, reference, *, staff_only=False):
+        return Case.objects.get(reference=reference)
+
+    monkeypatch.setattr(selectors, "case_for_user", any_case)
+    found, _unfilled = pairs
+    probe = probe_for("citizen", world, public_answers)
+    probe.sweep([pair for pair in found if "<str:reference>" in pair[0].pattern], ("GET", "POST"))
+    problems = "\n".join(probe.problems)
+    assert "shows ['draft-summary']" in problems
+    assert "for someone else's object" in problems
+
+
+def test_a_write_is_seen_and_undone(world):
+    from engagement.models import Comment
+
+    watch = RowWatch()
+    with watch.request() as changes:
+        Comment.objects.filter(pk=world.hidden_comment.pk).update(body="changed")
+    # The audit trigger's event row is a change too.
+    assert "engagement_comment: 1 rows new or changed, 1 gone" in changes
+    assert Comment.objects.get(pk=world.hidden_comment.pk).body != "changed"
