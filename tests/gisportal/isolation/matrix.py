@@ -117,6 +117,11 @@ def queries_for(route: Route, world: World) -> list[dict]:
     if "comments/" in route.pattern:
         # A draft's thread: the register shows no drafts.
         aimed.append({"layer": REGISTER_LAYER, "feature": world.draft.pk})
+    if route.pattern == "wfs":
+        # WFS names its layers in the query: the capabilities list them, GetFeature reads one.
+        wfs = {"SERVICE": "WFS", "VERSION": "2.0.0"}
+        aimed.append({**wfs, "REQUEST": "GetCapabilities"})
+        aimed.append({**wfs, "REQUEST": "GetFeature", "TYPENAMES": world.dataset.name})
     return [{}, *aimed]
 
 
