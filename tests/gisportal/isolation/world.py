@@ -182,11 +182,10 @@ def _cadastre(rustavi, markers) -> dict[str, models.Model]:
 
 def _case_trail(world_markers, open_app, planner, owner) -> BoundaryChangeRequest:
     case = open_app.case
+    pdf_kind = case.service.document_types.filter(content_types__contains=["application/pdf"])
     case_services.case_document_add(
         case=case,
-        doc_type="site_plan"
-        if case.service.document_types.filter(code="site_plan").exists()
-        else case.service.document_types.first().code,
+        doc_type=pdf_kind.first().code,
         file=pdf_file(f"{mark(world_markers, 'document-name')}.pdf"),
         by=owner,
     )
