@@ -96,7 +96,8 @@ class CaseListSerializer(serializers.Serializer):
         OpenApiParameter(
             "queue", FLAG_SCHEMA, description="1: the staff work queue instead of your own"
         ),
-        OpenApiParameter("status", str, enum=Status.values),
+        # Empty, like absent, filters nothing.
+        OpenApiParameter("status", str, enum=["", *Status.values]),
         OpenApiParameter("service", str, description="In the queue, only this service's cases."),
         OpenApiParameter(
             "overdue", FLAG_SCHEMA, description="1: in the queue, only cases past their due date"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
@@ -206,8 +206,19 @@ class LayerExportView(ExportAPIView):
             "the answer is then 202 with the job, whose `url` tells when the file is ready."
         ),
         parameters=[
-            OpenApiParameter("name", OpenApiTypes.STR, OpenApiParameter.PATH),
-            OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(FORMATS)),
+            OpenApiParameter(
+                "name",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                examples=[OpenApiExample("The parcels", value="parcels")],
+            ),
+            OpenApiParameter(
+                "fmt",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=list(FORMATS),
+                examples=[OpenApiExample("GeoJSON", value="geojson")],
+            ),
             OpenApiParameter(
                 "crs",
                 OpenApiTypes.STR,

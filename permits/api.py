@@ -466,8 +466,13 @@ class ApplicationListView(GenericAPIView):
             "EPSG:4326."
         ),
         parameters=[
-            OpenApiParameter("status", str, enum=Status.values, description="Only this status."),
-            OpenApiParameter("stage", str, enum=Stage.values, description="Only this stage."),
+            # Empty, like absent, filters nothing.
+            OpenApiParameter(
+                "status", str, enum=["", *Status.values], description="Only this status."
+            ),
+            OpenApiParameter(
+                "stage", str, enum=["", *Stage.values], description="Only this stage."
+            ),
         ],
         responses={
             200: ApplicationSerializer(many=True),
