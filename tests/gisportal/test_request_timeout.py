@@ -86,6 +86,10 @@ def test_statement_past_the_bound_answers_503_and_the_worker_keeps_serving(gunic
     assert content_type.startswith("application/json")
     assert json.loads(body)["code"] == "timeout"
 
+    status, content_type, body = get(f"{gunicorn}/api/v1/test/rest-sleep/5/")
+    assert status == 503
+    assert json.loads(body)["code"] == "timeout"
+
     status, content_type, body = get(f"{gunicorn}/test/sleep/5/")
     assert status == 503
     assert content_type.startswith("text/html")
