@@ -30,9 +30,25 @@ MVT = "application/vnd.mapbox-vector-tile"
 STATUS = {200: "200 OK", 204: "204 No Content", 304: "304 Not Modified"}
 
 
-def _security_headers() -> list[tuple[str, str]]:
+def _is_secure(environ: dict) -> bool:
+    """HttpRequest.is_secure() of this request: the proxy's header when one is named."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        return value is not None and value.split(",", 1)[0].strip() == secure_value
+    return environ.get("wsgi.url_scheme") == "https"
+
+
+def _security_headers(secure: bool) -> list[tuple[str, str]]:
     """What SecurityMiddleware and XFrameOptionsMiddleware add to every answer."""
     headers = []
+    if secure and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
+        headers.append(("Strict-Transport-Security", hsts))
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         headers.append(("X-Content-Type-Options", "nosniff"))
     if settings.SECURE_REFERRER_POLICY:
@@ -48,12 +64,12 @@ def _security_headers() -> list[tuple[str, str]]:
 
 def _plain_request(environ: dict) -> bool:
     """A GET over a host that Django would accept, from a client that takes gzip,
-    with nothing that Django's security settings would redirect or mark."""
+    that Django's security settings would not redirect to HTTPS."""
     if environ.get("REQUEST_METHOD") != "GET":  # the view takes GET only
         return False
     if "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", ""):
         return False
-    if settings.SECURE_SSL_REDIRECT or settings.SECURE_HSTS_SECONDS:
+    if settings.SECURE_SSL_REDIRECT and not _is_secure(environ):
         return False
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
         return False
@@ -77,13 +93,13 @@ def _token(layer: Layer) -> str:
     return token
 
 
-def _headers(etag: str) -> list[tuple[str, str]]:
+def _headers(environ: dict, etag: str) -> list[tuple[str, str]]:
     return [
         ("ETag", etag),
         ("Cache-Control", f"public, max-age={settings.TILE_CACHE_SECONDS}"),
         ("Vary", "Accept-Encoding"),
         *cors.response_headers(),
-        *_security_headers(),
+        *_security_headers(_is_secure(environ)),
     ]
 
 
@@ -91,13 +107,13 @@ def _answer(environ: dict, layer: Layer, z: int, x: int, y: int):
     token = _token(layer)
     etag = tilecache.tile_etag(layer.name, token, z, x, y)
     if tilecache.etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag):
-        return 304, _headers(etag), b""
+        return 304, _headers(environ, etag), b""
     # A tile built now from a version read up to TILE_VERSION_CHECK_SECONDS ago holds data at
     # least as new as that version: no older answer is ever filed under a newer version.
     body = tilecache.gzipped_tile(layer, token, z, x, y)
     if not body:
-        return 204, _headers(etag), b""
-    headers = _headers(etag)
+        return 204, _headers(environ, etag), b""
+    headers = _headers(environ, etag)
     headers += [("Content-Type", MVT), ("Content-Encoding", "gzip")]
     headers.append(("Content-Length", str(len(body))))
     return 200, headers, body

@@ -221,3 +221,30 @@ def test_the_memory_copy_serves_repeats_without_reading_the_file(shared_file_cac
     caches["tiles"].clear()  # only the in-process copy is left
     _, _, again = call(app, path, HTTP_ACCEPT_ENCODING="gzip")
     assert again == body
+
+
+def test_under_https_redirects_a_tile_over_https_is_answered_with_hsts(
+    shared_file_cache, parcel, settings
+):
+    """The production profile: HTTPS tiles stay on the fast path with Django's HSTS header;
+    a plain-HTTP tile goes to Django, which redirects it."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    app = fastpath.TileFastPath(Recorder())
+    path = tile_path(parcel)
+
+    status, headers, _ = call(
+        app, path, HTTP_ACCEPT_ENCODING="gzip", HTTP_X_FORWARDED_PROTO="https"
+    )
+    assert (status, app.app.calls) == (200, 0)
+    django_status, django_headers, _ = call(
+        Recorder(), path, HTTP_ACCEPT_ENCODING="gzip", HTTP_X_FORWARDED_PROTO="https"
+    )
+    assert django_status == 200
+    assert headers["Strict-Transport-Security"] == django_headers["Strict-Transport-Security"]
+
+    status, headers, _ = call(app, path, HTTP_ACCEPT_ENCODING="gzip")
+    assert (status, app.app.calls) == (301, 1)
+    assert headers["Location"].startswith("https://")
