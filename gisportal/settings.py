@@ -239,6 +239,10 @@ DATASET_UPLOAD_MAX_BYTES = env_int("DATASET_UPLOAD_MAX_BYTES", 100 * 1024 * 1024
 DATASET_UNPACKED_MAX_BYTES = env_int("DATASET_UNPACKED_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 DATASET_ZIP_MAX_RATIO = env_int("DATASET_ZIP_MAX_RATIO", 200, minimum=1)
 DATASET_ZIP_MAX_MEMBERS = env_int("DATASET_ZIP_MAX_MEMBERS", 100, minimum=1)
+# An upload is read by the ingest job this many features at a time (its memory stays flat), and
+# a refused upload's file is kept this long, to be read again with other choices.
+DATASET_INGEST_BATCH = env_int("DATASET_INGEST_BATCH", 5000, minimum=100)
+DATASET_UPLOAD_KEEP_HOURS = env_float("DATASET_UPLOAD_KEEP_HOURS", 24.0, minimum=0.1)
 
 # WFS (django-gisserver): the most features one GetFeature page may hold, in every format.
 WFS_MAX_PAGE_SIZE = env_int("WFS_MAX_PAGE_SIZE", 5000, minimum=1)
@@ -365,10 +369,6 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# An upload is read by the ingest job this many features at a time (its memory stays flat), and
-# a refused upload's file is kept this long, to be read again with other choices.
-DATASET_INGEST_BATCH = env_int("DATASET_INGEST_BATCH", 5000, minimum=100)
-DATASET_UPLOAD_KEEP_HOURS = env_float("DATASET_UPLOAD_KEEP_HOURS", 24.0, minimum=0.1)
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
