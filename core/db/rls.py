@@ -20,6 +20,8 @@ import logging
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from psycopg import sql
 
+from core.db.owner import owner_mode
+
 logger = logging.getLogger(__name__)
 
 POLICY_NAME = "municipality_scope"
@@ -219,7 +221,7 @@ def secure_after_migrate(sender, using: str = DEFAULT_DB_ALIAS, plan=None, **kwa
     flush, which sends the signal with no plan and changes no table)."""
     connection = connections[using]
     role = connection.settings_dict.get("APP_USER")
-    if plan is None or connection.vendor != "postgresql" or not role:
-        return
+    if plan is None or connection.vendor != "postgresql" or not role or not owner_mode():
+        return  # not after a flush, nor on the application role's own connection
     tables = apply(connection, role=role, password=connection.settings_dict.get("APP_PASSWORD", ""))
     logger.debug("Row-level security on %d tables: %s", len(tables), ", ".join(tables))

@@ -9,6 +9,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+# Migrations run as the owner of the tables (core/db/owner.py).
+pytestmark = pytest.mark.usefixtures("table_owner")
+
 BEFORE = [
     ("cases", "0003_status_choices_from_modules"),
     ("permits", "0004_add_neighbour_consultations"),

@@ -17,7 +17,8 @@ from tests.cases.factories import run_document_jobs, service_with_documents, sta
 from tests.cases.test_decisions import pdf_text
 from tests.core.factories import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Migrations run as the owner of the tables (core/db/owner.py): its connection comes first.
+pytestmark = pytest.mark.usefixtures("table_owner", "db")
 
 PUBLIC = "https://gis.batumi.example"
 URL = re.compile(rb"https?://[^\s\"'<>)\\]+")
