@@ -65,6 +65,8 @@ class DistrictQuerySet(models.QuerySet):
 
 
 class District(BilingualNameMixin):
+    public_rows = True  # anyone reads these rows; writes stay in scope (core/db/rls.py)
+
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,

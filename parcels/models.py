@@ -51,6 +51,8 @@ class ZoneQuerySet(models.QuerySet):
 class Zone(BilingualNameMixin):
     """A land-use zone with its coefficients: K-1 coverage, K-2 floor area, K-3 green share."""
 
+    public_rows = True  # anyone reads these rows; writes stay in scope (core/db/rls.py)
+
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="zones", verbose_name=_("municipality")
     )
@@ -107,6 +109,8 @@ class ParcelManager(models.Manager.from_queryset(ParcelQuerySet)):
 # The tile copy of the geometry is PostgreSQL's to compute, not a fact of the cadastre.
 @audit.track(exclude=["geom_web"])
 class Parcel(models.Model):
+    public_rows = True  # anyone reads these rows; writes stay in scope (core/db/rls.py)
+
     cadastral_code = models.CharField(
         _("cadastral code"), max_length=32, validators=[validate_cadastral_code]
     )
@@ -259,6 +263,8 @@ class ParcelOwner(models.Model):
 
 
 class Street(BilingualNameMixin):
+    public_rows = True  # anyone reads these rows; writes stay in scope (core/db/rls.py)
+
     class Kind(models.TextChoices):
         PRIMARY = "primary", _("Primary")
         SECONDARY = "secondary", _("Secondary")
@@ -283,6 +289,8 @@ class Street(BilingualNameMixin):
 
 
 class Building(models.Model):
+    public_rows = True  # anyone reads these rows; writes stay in scope (core/db/rls.py)
+
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -304,6 +312,8 @@ class Building(models.Model):
 
 class Block(models.Model):
     """A cadastral block: the code prefix shared by the parcels inside it."""
+
+    public_rows = True  # anyone reads these rows; writes stay in scope (core/db/rls.py)
 
     municipality = models.ForeignKey(
         Municipality,

@@ -78,6 +78,8 @@ class Constraint(BilingualNameMixin):
     person can check.
     """
 
+    public_rows = True  # anyone reads these rows; writes stay in scope (core/db/rls.py)
+
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -136,6 +138,8 @@ class MonumentQuerySet(models.QuerySet):
 @audit.track()
 class Monument(BilingualNameMixin):
     """A cultural heritage monument; its protection zone is a `Constraint` kept by the service."""
+
+    public_rows = True  # anyone reads these rows; writes stay in scope (core/db/rls.py)
 
     municipality = models.ForeignKey(
         Municipality,

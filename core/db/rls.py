@@ -9,8 +9,9 @@ list to keep. Every statement is idempotent; identifiers are quoted with psycopg
 The policy of a table lets a connection see and write the rows of the municipalities in its
 scope, the custom setting `gisportal.municipalities`: "*" for all of them, "1,2" for some;
 unset, empty or malformed, none. Rows with no municipality (a service offered everywhere) are
-seen by any connection that has a scope. The scope functions are wrapped in sub-selects so
-PostgreSQL reads the setting once per statement, not once per row.
+seen by any connection that has a scope, and so are all rows of the tables whose models declare
+`public_rows` (the cadastre), though only the scope's may be written. The scope functions are
+wrapped in sub-selects so PostgreSQL reads the setting once per statement, not once per row.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from core.db.owner import owner_mode
 logger = logging.getLogger(__name__)
 
 POLICY_NAME = "municipality_scope"
+# Tables of public rows (the cadastre, zoning, constraints, the service catalogue) have a second
+# policy: any connection that holds a scope reads all their rows; writes stay in the scope.
+PUBLIC_READ_POLICY = "public_rows"
 # What the application role may do, by kind of relation (pg_class.relkind); tables and views
 # get the rest.
 PRIVILEGES = {"S": "USAGE, SELECT, UPDATE", "m": "SELECT"}
@@ -166,10 +170,19 @@ def grant(cursor, role: str) -> None:
         )
 
 
+def public_tables() -> set[str]:
+    """The tables whose models declare `public_rows = True`: what anyone may read on the map,
+    whoever asks; a staff member's narrowed scope limits only what they may write there."""
+    from django.apps import apps
+
+    return {m._meta.db_table for m in apps.get_models() if getattr(m, "public_rows", False)}
+
+
 def protect(cursor) -> list[str]:
     """Enable and force row-level security on every table with a municipality, each under the
-    one policy; returns the tables."""
+    one policy (and the public read of public rows); returns the tables."""
     tables = []
+    public = public_tables()
     for table, nullable in municipality_tables(cursor):
         table_id = sql.Identifier(table)
         policy_id = sql.Identifier(POLICY_NAME)
@@ -181,6 +194,15 @@ def protect(cursor) -> list[str]:
                 policy_id, table_id, condition, condition
             ),
         )
+        read_id = sql.Identifier(PUBLIC_READ_POLICY)
+        _execute(cursor, sql.SQL("DROP POLICY IF EXISTS {} ON {}").format(read_id, table_id))
+        if table in public:
+            _execute(
+                cursor,
+                sql.SQL(
+                    "CREATE POLICY {} ON {} FOR SELECT USING ((SELECT gisportal_scope_any()))"
+                ).format(read_id, table_id),
+            )
         _execute(cursor, sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(table_id))
         _execute(cursor, sql.SQL("ALTER TABLE {} FORCE ROW LEVEL SECURITY").format(table_id))
         tables.append(table)

@@ -5,8 +5,9 @@ import psycopg
 import pytest
 from django.db import ProgrammingError, connection, transaction
 
+from cases.models import ReferenceCounter
 from core.db.base import ALL_MUNICIPALITIES, SCOPE_SETTING
-from core.db.rls import MUNICIPALITY_COLUMN, POLICY_NAME
+from core.db.rls import MUNICIPALITY_COLUMN, POLICY_NAME, PUBLIC_READ_POLICY
 from core.tenancy import municipality_scope, scope_of
 from parcels.models import Parcel, Zone
 from tests.conftest import make_parcel, multi, square
@@ -76,13 +77,30 @@ def test_a_new_connection_holds_the_public_scope(parcels):
     assert rows("SELECT count(*) FROM parcels_parcel") == [(3,)]
 
 
-def test_a_connection_scoped_to_batumi_reads_no_rustavi_row(parcels, batumi, rustavi):
+def test_a_connection_scoped_to_batumi_reads_no_rustavi_row(batumi, rustavi):
+    ReferenceCounter.objects.create(municipality=batumi, year=2026, last=7)
+    ReferenceCounter.objects.create(municipality=rustavi, year=2026, last=9)
     with municipality_scope(scope_of([batumi.pk])):
-        found = rows("SELECT DISTINCT municipality_id FROM parcels_parcel")
-        everything = Parcel.objects.count()
+        found = rows("SELECT DISTINCT municipality_id FROM cases_referencecounter")
+        everything = ReferenceCounter.objects.count()
     assert found == [(batumi.pk,)]
-    assert everything == 2
-    assert Parcel.objects.count() == 3  # the public scope again after the block
+    assert everything == 1
+    assert ReferenceCounter.objects.count() == 2  # the public scope again after the block
+
+
+def test_public_rows_are_read_in_every_scope_and_written_only_in_their_own(parcels, batumi):
+    """The cadastre is public: a Batumi planner reads Rustavi's parcels, and changes none."""
+    public = {
+        table
+        for (table,) in rows(
+            "SELECT tablename FROM pg_policies WHERE policyname = %s", [PUBLIC_READ_POLICY]
+        )
+    }
+    assert {"parcels_parcel", "parcels_zone", "core_district", "permits_constraint"} <= public
+    assert not {"cases_case", "parcels_parcelevent", "datasets_dataset"} & public
+    with municipality_scope(scope_of([batumi.pk])):
+        assert Parcel.objects.count() == 3
+        assert Parcel.objects.filter(municipality__code="RST").update(address_en="x") == 0
 
 
 def test_a_connection_scoped_to_batumi_cannot_insert_a_rustavi_row(batumi, rustavi):

@@ -8,6 +8,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from cases.models import ReferenceCounter
 from core.db.base import ALL_MUNICIPALITIES, SCOPE_SETTING
 from core.mfa import STAFF_ROLE_SESSION_KEY
 from core.models import Role
@@ -23,11 +24,18 @@ def database_scope() -> str:
         return cursor.fetchone()[0]
 
 
+@pytest.fixture(autouse=True)
+def counters(batumi, rustavi):
+    """A row of each municipality in a table that is not public."""
+    for municipality in (batumi, rustavi):
+        ReferenceCounter.objects.create(municipality=municipality, year=2026)
+
+
 def rustavi_rows() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM parcels_parcel p JOIN core_municipality m "
-            "ON m.id = p.municipality_id WHERE m.code = 'RST'"
+            "SELECT count(*) FROM cases_referencecounter r JOIN core_municipality m "
+            "ON m.id = r.municipality_id WHERE m.code = 'RST'"
         )
         return cursor.fetchone()[0]
 
