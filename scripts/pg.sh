@@ -81,6 +81,9 @@ CONF
     "$bin/createdb" -h "$run" -U postgres "$dbname"
   fi
   PGOPTIONS="-c client_min_messages=warning" "$bin/psql" -h "$run" -U postgres -d "$dbname" -qc "create extension if not exists postgis" >/dev/null
+  # The role the portal connects as; migrate grants it what it may do (core/db/rls.py).
+  "$bin/psql" -h "$run" -U postgres -d postgres -qc \
+    "do \$\$ begin if not exists (select from pg_roles where rolname = 'gisportal_app') then create role gisportal_app login; end if; end \$\$" >/dev/null
 }
 
 stop() {

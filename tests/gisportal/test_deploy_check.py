@@ -49,7 +49,9 @@ print(json.dumps({
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     environ = {**os.environ, **env}
-    for name in ("DEBUG", "SECRET_KEY", "GISPORTAL_ENV", "SECURE_PROXY_SSL_HEADER"):
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' (Playwright's loop), never a deployment's.
+    names = ("DEBUG", "SECRET_KEY", "GISPORTAL_ENV", "SECURE_PROXY_SSL_HEADER")
+    for name in (*names, "DJANGO_ALLOW_ASYNC_UNSAFE"):
         if name not in env:
             environ.pop(name, None)
     return subprocess.run(
