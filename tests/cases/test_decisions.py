@@ -20,9 +20,11 @@ def pdf_text(data: bytes) -> bytes:
     glyphs of the page itself are subset font codes that only a PDF text extractor reads.
     """
     parts = [data]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.DOTALL):
+        # A stream may end in a byte that looks like the line end before "endstream": a
+        # decompressor object inflates what it can and ignores the trailing bytes.
         try:
-            parts.append(zlib.decompress(match.group(1)))
+            parts.append(zlib.decompressobj().decompress(match.group(1)))
         except zlib.error:
             pass
     return b"\n".join(parts)
