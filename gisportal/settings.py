@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "cases",
     "engagement",
     "permits",
+    "estate",
     "fixtures",
     "gisportal",
     # Django's own form templates, found after core's overrides (core/forms.py).

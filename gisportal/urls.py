@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/datasets/", include("datasets.api_urls")),
     path("api/v1/cases/", include("cases.api_urls")),
     path("api/v1/permits/", include("permits.api_urls")),
+    path("api/v1/estate/", include("estate.api_urls")),
     path("api/v1/comments/", include("engagement.api_urls")),
     path("ogcapi/", include("layers.ogcapi.urls")),
     # QGIS asks for the landing page without the slash and does not follow a redirect.
@@ -54,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("datasets/", include("datasets.urls")),
     path("cases/", include("cases.urls")),
     path("permits/", include("permits.urls")),
+    path("estate/", include("estate.urls")),
     path("", include("engagement.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,
