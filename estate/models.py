@@ -129,6 +129,11 @@ class Asset(Bilingual, models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=AssetState.choices, default=AssetState.AVAILABLE
     )
+    # The council may allow an asset to be leased without an auction (to a public body, for a
+    # social purpose): then a direct lease may be asked for through the one window.
+    direct_lease_allowed = models.BooleanField(
+        _("may be leased directly, without an auction"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
