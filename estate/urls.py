@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from estate import views
+from estate import payment_views, views
 
 app_name = "estate"
 
 urlpatterns = [
     path("", views.offers, name="offers"),
+    path("pay/demo/<str:reference>/", payment_views.demo_pay, name="demo-pay"),
 ]
