@@ -17,14 +17,14 @@ NOTIFICATIONS_QUEUE = "notifications"
 def close_lot(lot_id: int) -> None:
     """Close the lot at its end (auctions.lot_close). A late bid moves the end: a job that
     wakes before it defers itself again for the new end."""
-    from estate.auctions import _schedule_close, db_now, lot_close
+    from estate.auctions import db_now, lot_close, lot_close_schedule
     from estate.models import Lot, LotStatus
 
     lot = Lot.objects.filter(pk=lot_id).first()
     if lot is None or lot.status != LotStatus.PUBLISHED:
         return
     if lot.closes_at > db_now():
-        _schedule_close(lot)
+        lot_close_schedule(lot)
         return
     lot_close(lot_id=lot_id)
 

@@ -527,9 +527,10 @@ def _outbid_later(registration_id: int) -> None:
     from estate.auction_jobs import notify_outbid
 
     try:
-        notify_outbid.configure(queueing_lock=f"estate_outbid_{registration_id}").defer(
-            registration_id=registration_id
-        )
+        with transaction.atomic():  # a refused lock must not spoil an enclosing transaction
+            notify_outbid.configure(queueing_lock=f"estate_outbid_{registration_id}").defer(
+                registration_id=registration_id
+            )
     except AlreadyEnqueued:
         pass
     except Exception:  # the bid stands whatever happens to its notification
@@ -626,17 +627,27 @@ def _check_schedule(lot: Lot, now: datetime.datetime) -> None:
         )
 
 
-def _schedule_close(lot: Lot) -> None:
-    """The close job at the lot's end; while one waits, it is kept (it re-defers itself when
-    the end moved later, and the minute's sweep closes a lot whose end moved earlier)."""
+def lot_close_schedule(lot: Lot) -> None:
+    """The close job at the lot's end. A job already waiting is moved to the new end (one
+    job per lot, by its queueing lock); a job that wakes before a later end defers itself
+    again (estate/auction_jobs.py)."""
     from procrastinate.exceptions import AlreadyEnqueued
 
     from estate.auction_jobs import close_lot
 
+    lock = f"estate_close_lot_{lot.pk}"
+    with connection.cursor() as cursor:
+        # procrastinate has no call to move a waiting job; its table is plain SQL.
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET scheduled_at = %s "
+            "WHERE queueing_lock = %s AND status = 'todo'",
+            [lot.closes_at, lock],
+        )
+        if cursor.rowcount:
+            return
     try:
-        close_lot.configure(
-            schedule_at=lot.closes_at, queueing_lock=f"estate_close_lot_{lot.pk}"
-        ).defer(lot_id=lot.pk)
+        with transaction.atomic():  # a refused lock must not spoil an enclosing transaction
+            close_lot.configure(schedule_at=lot.closes_at, queueing_lock=lock).defer(lot_id=lot.pk)
     except AlreadyEnqueued:
         pass
 
@@ -669,7 +680,7 @@ def lot_publish(*, lot: Lot, by) -> Lot:
         Asset.objects.filter(pk__in=[a.pk for a in assets]).update(
             state=AssetState.IN_AUCTION, updated_at=now
         )
-        _schedule_close(lot)
+        lot_close_schedule(lot)
         _live_notify(lot.pk, lot.version)
     return lot
 
@@ -730,7 +741,7 @@ def lot_update_terms(*, lot: Lot, by, **terms) -> Lot:
         lot.version += 1
         lot.save()
         if "ends_at" in terms:
-            _schedule_close(lot)
+            lot_close_schedule(lot)
         _live_notify(lot.pk, lot.version)
         for registration in bidders:
             _tell(registration, "estate_terms_changed", lot, key=f"terms:{lot.version}")
