@@ -2,10 +2,18 @@
 
 from django.urls import path
 
-from estate import live
+from estate import api_bidding, live
 
 app_name = "estate-api"
 
 urlpatterns: list = [
     path("lots/<str:reference>/events", live.lot_events, name="lot-events"),
+    path(
+        "lots/<str:reference>/registration",
+        api_bidding.LotRegistrationView.as_view(),
+        name="lot-registration",
+    ),
+    path("lots/<str:reference>/deposit", api_bidding.LotDepositView.as_view(), name="lot-deposit"),
+    path("lots/<str:reference>/bids", api_bidding.LotBidView.as_view(), name="lot-bids"),
+    path("lots/<str:reference>/state", api_bidding.LotStateView.as_view(), name="lot-state"),
 ]
