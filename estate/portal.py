@@ -3,10 +3,13 @@ municipal parcel, the auctions, and the estate's notifications and catalogue."""
 
 from __future__ import annotations
 
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from cases.statuses import Status
 from core.models import Role
-from core.modules import Module, NavLink, NotificationKind, register
+from core.modules import Link, Module, NavLink, NotificationKind, Place, register
 
 MODULE = "estate"
 
@@ -50,6 +53,83 @@ NOTIFICATIONS = (
     ),
 )
 
+# --- The one window: asking at a parcel, and the links of the estate's cases ----------------
+
+
+def _link(url_name: str, *args, query: dict | None = None) -> str | None:
+    """The address of a page of the estate, or None if the portal has no such page."""
+    try:
+        url = reverse(url_name, args=args)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def place_actions(place: Place, user) -> list[Link]:
+    """At a municipal parcel: ask to lease or buy it; see the auction of an asset of it that is
+    offered; apply for a direct lease where the council allows one. One query, for the parcel's
+    assets with the open lot of each."""
+    from estate.requests import parcel_offers
+
+    parcel = place.parcel
+    if parcel is None or not parcel.is_municipal_property:
+        return []
+    rows = parcel_offers(parcel)
+    links = []
+    if not rows or any(row.askable for row in rows):
+        links.append(
+            Link(
+                label=_("Ask to lease or buy"),
+                url=_link("estate:ask", query={"parcel": parcel.cadastral_code}),
+                description=_("Ask the municipality to offer this property for lease or sale."),
+                primary=True,
+            )
+        )
+    for lot in dict.fromkeys(row.lot for row in rows if row.lot):
+        url = _link("estate:lot", lot)
+        if url:
+            links.append(Link(label=_("See the auction"), url=url, description=lot))
+    for row in rows:
+        if row.direct_lease:
+            links.append(
+                Link(
+                    label=_("Apply for a direct lease"),
+                    url=_link("estate:direct-lease", query={"asset": row.reference}),
+                    description=row.reference,
+                )
+            )
+    return links
+
+
+def staff_links(case, user) -> list[Link]:
+    """The officer's next step after an approval: the contract of a direct lease. Read from the
+    case alone (its service, status and payload): the work queue asks for every row."""
+    from estate.requests import SERVICE_DIRECT_LEASE
+
+    if case.status != Status.DECIDED_APPROVED or case.service.code != SERVICE_DIRECT_LEASE:
+        links = []
+    else:
+        url = _link("estate:contract-new", query={"request": case.reference})
+        links = [Link(label=_("Draw up the lease contract"), url=url, primary=True)] if url else []
+    lot = (case.payload or {}).get("lot")
+    url = _link("estate:lot", lot) if lot else None
+    if url:
+        links.append(Link(label=_("Open the auction"), url=url))
+    return links
+
+
+def decision_content(case) -> dict:
+    from estate.requests import request_facts
+
+    return request_facts(case)
+
+
+def on_decided(decision, by) -> None:
+    from estate.requests import request_decided
+
+    request_decided(decision, by)
+
+
 register(
     Module(
         app="estate",
@@ -58,5 +138,10 @@ register(
         role=Role.PROPERTY_OFFICER,
         nav=(NavLink(_("Municipal property"), "estate:offers", page="estate"),),
         notifications=NOTIFICATIONS,
+        place_actions=place_actions,
+        staff_links=staff_links,
+        catalogue="data/catalogue.json",
+        decision_content=decision_content,
+        on_decided=on_decided,
     )
 )

@@ -3,12 +3,16 @@
 from django.urls import path
 
 from estate import lot_views, payment_views, views
+from estate import request_views
 from estate import staff_views
 
 app_name = "estate"
 
 urlpatterns = [
     path("", views.offers, name="offers"),
+    path("ask/", request_views.ask, name="ask"),
+    path("direct-lease/", request_views.direct_lease, name="direct-lease"),
+    path("object/", request_views.object_to_result, name="object"),
     path("lots/<str:reference>/", lot_views.lot_page, name="lot"),
     path("lots/<str:reference>/register", lot_views.lot_register, name="lot-register"),
     path("lots/<str:reference>/deposit", lot_views.lot_deposit, name="lot-deposit"),
