@@ -277,7 +277,7 @@ class Hub:
 
         from estate.auctions import LIVE_CHANNEL
 
-        params = await _in_thread(connection.get_connection_params)
+        params = await _in_thread(lambda: connection.get_connection_params())
         params.pop("cursor_factory", None)
         params.pop("context", None)
         params.pop("prepare_threshold", None)
