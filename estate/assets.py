@@ -163,6 +163,31 @@ def holding_lot(asset: Asset) -> Lot | None:
     )
 
 
+def check_state_change(asset: Asset, new_state: str) -> None:
+    """Refuse a change of state that is not the officer's to make (a ValidationError by field)."""
+    if new_state == asset.state:
+        return
+    if asset.state not in HAND_STATES:
+        raise ValidationError(
+            {
+                "state": _("The asset is %(state)s: its state follows its auction or contract.")
+                % {"state": asset.get_state_display().lower()}
+            }
+        )
+    if new_state not in HAND_STATES:
+        raise ValidationError(
+            {"state": _("This state is set by the auctions and contracts, not by hand.")}
+        )
+    lot = holding_lot(asset)
+    if lot is not None:
+        raise ValidationError(
+            {
+                "state": _("The asset is offered in lot %(reference)s; cancel the lot first.")
+                % {"reference": lot.reference}
+            }
+        )
+
+
 @transaction.atomic
 def asset_update(*, asset: Asset, by, **fields) -> Asset:
     """Change an asset's particulars; its state only among those set by hand, and not while a
@@ -173,27 +198,7 @@ def asset_update(*, asset: Asset, by, **fields) -> Asset:
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     if not can_manage_asset.test(by, asset):
         raise ValidationError(_("You do not keep the register of this asset's municipality."))
-    new_state = fields.get("state", asset.state)
-    if new_state != asset.state:
-        if asset.state not in HAND_STATES:
-            raise ValidationError(
-                {
-                    "state": _("The asset is %(state)s: its state follows its auction or contract.")
-                    % {"state": asset.get_state_display().lower()}
-                }
-            )
-        if new_state not in HAND_STATES:
-            raise ValidationError(
-                {"state": _("This state is set by the auctions and contracts, not by hand.")}
-            )
-        lot = holding_lot(asset)
-        if lot is not None:
-            raise ValidationError(
-                {
-                    "state": _("The asset is offered in lot %(reference)s; cancel the lot first.")
-                    % {"reference": lot.reference}
-                }
-            )
+    check_state_change(asset, fields.get("state", asset.state))
     for name, value in fields.items():
         setattr(asset, name, value)
     asset.full_clean()
