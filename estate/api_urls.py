@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from estate import api_bidding, live
+from estate import api, api_bidding, live
 
 app_name = "estate-api"
 
 urlpatterns: list = [
+    path("lots/", api.LotListView.as_view(), name="lots"),
+    path("lots/<str:reference>/", api.LotDetailView.as_view(), name="lot"),
+    path("assets/", api.AssetListView.as_view(), name="assets"),
+    path("results.csv", api.ResultsCSVView.as_view(), name="results-csv"),
+    path("price-paths.csv", api.PricePathsCSVView.as_view(), name="price-paths-csv"),
     path("lots/<str:reference>/events", live.lot_events, name="lot-events"),
     path(
         "lots/<str:reference>/registration",

@@ -2,14 +2,17 @@
 
 from django.urls import path
 
-from estate import lot_views, payment_views, views
+from estate import lot_views, payment_views, public_views
 from estate import request_views
 from estate import staff_views
 
 app_name = "estate"
 
 urlpatterns = [
-    path("", views.offers, name="offers"),
+    path("", public_views.offers, name="offers"),
+    path("register/", public_views.register, name="register"),
+    path("assets/<str:reference>/", public_views.asset, name="asset"),
+    path("results/", public_views.results, name="results"),
     path("ask/", request_views.ask, name="ask"),
     path("direct-lease/", request_views.direct_lease, name="direct-lease"),
     path("object/", request_views.object_to_result, name="object"),
