@@ -300,3 +300,4 @@ class BidAdmin(ReadOnlyAdmin):
 
 # --- Contracts, instalments, payments and reminders -----------------------------------------
 # (their admin classes follow here)
+from estate import contract_admin  # noqa: E402, F401

@@ -2,9 +2,14 @@
 
 from django.urls import path
 
-from estate import lot_views, payment_views, public_views
-from estate import request_views
-from estate import staff_views
+from estate import (
+    contract_views,
+    lot_views,
+    payment_views,
+    public_views,
+    request_views,
+    staff_views,
+)
 
 app_name = "estate"
 
@@ -21,6 +26,14 @@ urlpatterns = [
     path("lots/<str:reference>/deposit", lot_views.lot_deposit, name="lot-deposit"),
     path("lots/<str:reference>/bid", lot_views.lot_bid, name="lot-bid"),
     path("pay/demo/<str:reference>/", payment_views.demo_pay, name="demo-pay"),
+    path("contracts/", contract_views.my_contracts, name="my-contracts"),
+    path("contracts/new/", contract_views.contract_new, name="contract-new"),
+    path("contracts/verify/", contract_views.verify, name="contract-verify-form"),
+    path("contracts/verify/<str:code>/", contract_views.verify_code, name="contract-verify"),
+    path("contracts/<str:reference>/", contract_views.contract_detail, name="contract"),
+    path(
+        "contracts/<str:reference>/contract.pdf", contract_views.contract_pdf, name="contract-pdf"
+    ),
     path("staff/register/", staff_views.register, name="staff-register"),
     path("staff/assets/new/", staff_views.asset_new, name="asset-new"),
     path("staff/assets/<str:reference>/", staff_views.staff_asset, name="staff-asset"),
@@ -29,4 +42,7 @@ urlpatterns = [
     path("staff/lots/new/", staff_views.lot_new, name="lot-new"),
     path("staff/lots/<str:reference>/", staff_views.staff_lot, name="staff-lot"),
     path("staff/lots/<str:reference>/edit/", staff_views.lot_edit, name="lot-edit"),
+    path("staff/contracts/", contract_views.staff_contracts, name="staff-contracts"),
+    path("staff/contracts/import/", contract_views.payments_import, name="payments-import"),
+    path("staff/contracts/<str:reference>/", contract_views.staff_contract, name="staff-contract"),
 ]
