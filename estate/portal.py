@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.statuses import Status
 from core.models import Role
-from core.modules import Link, Module, NavLink, NotificationKind, Place, register
+from core.modules import Audience, Link, Module, NavLink, NotificationKind, Place, register
 
 MODULE = "estate"
 
@@ -95,7 +95,7 @@ def place_actions(place: Place, user) -> list[Link]:
                 Link(
                     label=_("Apply for a direct lease"),
                     url=_link("estate:direct-lease", query={"asset": row.reference}),
-                    description=row.reference,
+                    description=f"{row.reference} · {row.name}",
                 )
             )
     return links
@@ -124,6 +124,12 @@ def decision_content(case) -> dict:
     return request_facts(case)
 
 
+def _keeps_estate(user) -> bool:
+    from estate.rules import officer_municipality_ids
+
+    return officer_municipality_ids(user) != []
+
+
 def on_decided(decision, by) -> None:
     from estate.requests import request_decided
 
@@ -136,7 +142,26 @@ register(
         title=_("Municipal property"),
         code=MODULE,
         role=Role.PROPERTY_OFFICER,
-        nav=(NavLink(_("Municipal property"), "estate:offers", page="estate"),),
+        nav=(
+            NavLink(_("Municipal property"), "estate:offers", page="estate"),
+            NavLink(
+                _("Contracts"),
+                "estate:staff-contracts",
+                audience=Audience.STAFF,
+                order=60,
+                show=_keeps_estate,
+            ),
+            NavLink(
+                _("My contracts"),
+                "estate:my-contracts",
+                audience=Audience.SIGNED_IN,
+                order=60,
+                in_header=False,
+            ),
+            NavLink(
+                _("Verify a contract"), "estate:contract-verify-form", order=80, in_header=False
+            ),
+        ),
         notifications=NOTIFICATIONS,
         place_actions=place_actions,
         staff_links=staff_links,
