@@ -323,9 +323,14 @@ def deposit_confirm(*, provider: str, provider_reference: str) -> Deposit:
 
 # --- Bids ------------------------------------------------------------------------------------
 
-# One statement under the lot's lock reads everything a bid is checked against: the lot, the
+# The lot's row lock, alone: a statement that waits for a lock sees the locked row as it is
+# after the wait, but the rest of what it reads (joins, subqueries) as it was before, so what
+# a bid is checked against is read by the next statement, once the lock is held.
+_BID_LOCK = "SELECT 1 FROM estate_lot WHERE id = %(lot)s FOR UPDATE"
+
+# Under the lock, one statement reads everything a bid is checked against: the lot, the
 # database clock, the bidder's registration, the leader's registration, a bid already made
-# with this key, and the highest bid number so far. The ORM would take four round trips.
+# with this key, and the highest bid number so far. The ORM would take five round trips.
 _BID_READ = """
 SELECT l.status, l.starts_at, l.closes_at, l.current_price, l.bid_step, l.start_price,
        l.bid_count, l.version, l.extension_window_s, l.extension_s, l.municipality_id,
@@ -339,7 +344,6 @@ LEFT JOIN estate_bidderregistration r ON r.lot_id = l.id AND r.user_id = %(user)
 LEFT JOIN estate_bid lead ON lead.id = l.leading_bid_id
 LEFT JOIN estate_bid kb ON kb.lot_id = l.id AND kb.registration_id = r.id AND kb.key = %(key)s
 WHERE l.id = %(lot)s
-FOR UPDATE OF l
 """
 
 # One statement writes the bid and the lot, and tells the watchers.
@@ -413,10 +417,11 @@ def bid_place(*, lot_id: int, user, amount: Decimal, key: uuid.UUID) -> Bid:
     user_id = user.pk if user is not None and user.is_authenticated else None
     with transaction.atomic():
         with connection.cursor() as cursor:
+            cursor.execute(_BID_LOCK, {"lot": lot_id})
+            if cursor.fetchone() is None:
+                raise _not_found()  # no such lot, or another municipality's (RLS)
             cursor.execute(_BID_READ, {"user": user_id, "key": str(key), "lot": lot_id})
             row = cursor.fetchone()
-            if row is None:
-                raise _not_found()
             (
                 status,
                 starts_at,

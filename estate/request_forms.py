@@ -54,7 +54,9 @@ def _term_field(required: bool) -> forms.IntegerField:
         min_value=1,
         max_value=MAX_LEASE_MONTHS,
         required=required,
-        help_text=None if required else _("For a lease or usufruct; not for a purchase."),
+        help_text=None
+        if required
+        else _("Needed for a lease or usufruct; leave it empty for a purchase."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
@@ -71,7 +73,10 @@ def _statement_field(label, help_text) -> forms.CharField:
 class OfferRequestForm(DocumentFields):
     asset = forms.ChoiceField(label=_("Which asset"), widget=forms.RadioSelect)
     wanted = forms.ChoiceField(
-        label=_("What you want"), choices=WANTED_CHOICES, widget=forms.RadioSelect
+        label=_("What you want"),
+        choices=WANTED_CHOICES,
+        initial=LotKind.LEASE,
+        widget=forms.RadioSelect,
     )
     lease_months = _term_field(required=False)
     purpose = _statement_field(

@@ -393,6 +393,7 @@ class ParcelOffer:
     """What a parcel's card needs to know of one asset of the parcel."""
 
     reference: str
+    name: str
     askable: bool
     direct_lease: bool
     lot: str  # the reference of its lot open for bidding, or ""
@@ -405,16 +406,20 @@ def parcel_offers(parcel) -> list[ParcelOffer]:
         Asset.objects.filter(Q(parcel_id=parcel.pk) | Q(cadastral_code=parcel.cadastral_code))
         .annotate(lot_reference=Subquery(open_lot.values("lot__reference")[:1]))
         .order_by("reference")
-        .values_list("reference", "state", "direct_lease_allowed", "lot_reference")
+        .values_list(
+            "reference", "name_ka", "name_en", "state", "direct_lease_allowed", "lot_reference"
+        )
     )
+    english = translation.get_language() == "en"
     return [
         ParcelOffer(
             reference=reference,
+            name=(name_en or name_ka) if english else (name_ka or name_en),
             askable=state in ASKABLE_STATES,
             direct_lease=allowed and state in DIRECT_LEASE_STATES,
             lot=lot or "",
         )
-        for reference, state, allowed, lot in rows
+        for reference, name_ka, name_en, state, allowed, lot in rows
     ]
 
 

@@ -224,7 +224,11 @@ def test_the_outbid_bidder_is_told_by_one_job_after_the_commit(
     with django_capture_on_commit_callbacks(execute=True):
         bid(bidder, "1100")
         bid(rival, "1150")
-    jobs = ProcrastinateJob.objects.filter(task_name="estate.notify_outbid", status="todo")
+    jobs = ProcrastinateJob.objects.filter(
+        task_name="estate.notify_outbid",
+        status="todo",
+        args__registration_id__in=[bidder.pk, rival.pk],
+    )
     # One waiting job per outbid bidder, however often they were outbid.
     assert sorted(j.args["registration_id"] for j in jobs) == sorted([bidder.pk, rival.pk])
 

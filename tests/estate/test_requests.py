@@ -341,3 +341,15 @@ def test_a_rustavi_parcel_is_asked_for_in_rustavi(client, catalogue, citizen, ru
     parcel = make_parcel(rustavi, "02.07.03.099", x + 300, y + 300, is_municipal_property=True)
     ask(signed_in(client, citizen), f"parcel={parcel.cadastral_code}")
     assert the_case(RequestKind.OFFER).municipality == rustavi
+
+
+def test_a_parcel_with_several_assets_asks_which_one(client, catalogue, citizen, parcels):
+    parcel = parcels["rustaveli"]
+    asset_of(parcel, "BTM-A-0006")
+    building = asset_of(parcel, "BTM-A-0007", kind="building", name_en="Old school")
+    page = signed_in(client, citizen).get(f"/en/estate/ask/?parcel={PARCEL}").text
+    assert "Which asset" in page and "Old school" in page
+    missing = ask(client, f"parcel={PARCEL}")
+    assert missing.status_code == 400 and not Case.objects.exists()
+    assert ask(client, f"parcel={PARCEL}", asset=building.reference).status_code == 302
+    assert the_case(RequestKind.OFFER).estate.asset == building
