@@ -18,7 +18,7 @@ from core.modules import Place
 from core.modules import registry as modules
 from estate.models import AssetState, EstateRequest, LotStatus, RequestKind
 from estate.portal import place_actions
-from tests.cases.factories import applicant, pdf_file, staff
+from tests.cases.factories import applicant, pdf_file, run_document_jobs, staff
 from tests.conftest import RUSTAVI_ORIGIN, make_parcel
 from tests.estate.window_factories import asset_of, bidder, lot_of
 
@@ -304,6 +304,8 @@ def test_an_approved_request_lists_the_asset_for_the_officers_lot(
     decide(the_case(RequestKind.OFFER), Outcome.APPROVED, staff(batumi, Role.PROPERTY_OFFICER))
     asset.refresh_from_db()
     assert asset.state == AssetState.LISTED
+    assert run_document_jobs() == 1
+    assert the_case(RequestKind.OFFER).decision.pdf
 
 
 def test_a_refused_request_leaves_the_asset_as_it_was(client, catalogue, citizen, asset, batumi):
