@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -262,7 +261,7 @@ class LotBidView(BiddingView):
             200: OpenApiResponse(BidSerializer, description="This key's bid, made before."),
             201: BidSerializer,
             400: OpenApiResponse(
-                BidErrorSerializer, description="invalid_amount, or a member missing."
+                ErrorSerializer, description="invalid_amount, or a member missing."
             ),
             403: SIGNED_IN,
             404: NOT_FOUND,
@@ -333,7 +332,7 @@ class LotStateView(APIView):
         summary="A lot's public auction state (anyone; ETag and 304)",
         responses={
             200: StateSerializer,
-            304: OpenApiResponse(OpenApiTypes.NONE, description="Unchanged since the ETag."),
+            304: OpenApiResponse(description="Unchanged since the ETag named: no body."),
             404: NOT_FOUND,
         },
     )
