@@ -355,3 +355,26 @@ def test_a_parcel_with_several_assets_asks_which_one(client, catalogue, citizen,
     assert missing.status_code == 400 and not Case.objects.exists()
     assert ask(client, f"parcel={PARCEL}", asset=building.reference).status_code == 302
     assert the_case(RequestKind.OFFER).estate.asset == building
+
+
+def test_an_approved_direct_lease_leads_the_officer_to_its_contract(
+    client, catalogue, citizen, parcels, batumi
+):
+    asset = asset_of(parcels["rustaveli"], "BTM-A-0008", direct_lease_allowed=True)
+    signed_in(client, citizen).post(
+        f"/en/estate/direct-lease/?asset={asset.reference}",
+        {
+            "lease_months": "12",
+            "purpose": "A public library.",
+            "doc_identity_extract": pdf_file("extract.pdf"),
+            "doc_justification_letter": pdf_file("letter.pdf"),
+        },
+    )
+    case = the_case(RequestKind.DIRECT_LEASE)
+    officer = staff(batumi, Role.PROPERTY_OFFICER)
+    assert modules.case_links(case, officer, staff=True) == []
+    decide(case, Outcome.APPROVED, officer)
+    asset.refresh_from_db()
+    assert asset.state == AssetState.AVAILABLE  # the contract, not the decision, leases it
+    [link] = modules.case_links(case, officer, staff=True)
+    assert link.url.endswith(f"/estate/contracts/new/?request={case.reference}")
