@@ -21,8 +21,10 @@ import datetime
 import logging
 import re
 import secrets
+import time
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -405,6 +407,90 @@ def _valid_amount(amount) -> Decimal:
     return amount.quantize(CENTS)
 
 
+class _BidRead(NamedTuple):
+    """A row of _BID_READ."""
+
+    status: str
+    starts_at: datetime.datetime
+    closes_at: datetime.datetime
+    current_price: Decimal | None
+    bid_step: Decimal
+    start_price: Decimal
+    bid_count: int
+    version: int
+    window_s: int
+    extension_s: int
+    municipality_id: int
+    now: datetime.datetime
+    registration_id: int | None
+    registration_status: str | None
+    leader_registration_id: int | None
+    kept_id: int | None
+    kept_amount: Decimal | None
+    kept_sequence: int | None
+    kept_placed_at: datetime.datetime | None
+    kept_cancelled_at: datetime.datetime | None
+    last_sequence: int
+
+    @property
+    def minimum(self) -> Decimal:
+        return minimum_after(self.current_price, self.start_price, self.bid_step)
+
+
+def _bid_read(cursor, *, lot_id: int, user_id: int | None, key: uuid.UUID) -> _BidRead | None:
+    cursor.execute(_BID_READ, {"user": user_id, "key": str(key), "lot": lot_id})
+    row = cursor.fetchone()
+    return None if row is None else _BidRead(*row)
+
+
+def _kept_bid(read: _BidRead, *, lot_id: int, key: uuid.UUID) -> Bid | None:
+    """The bid made before with this key (bids do not change but for their cancellation)."""
+    if read.kept_id is None:
+        return None
+    bid = Bid(
+        id=read.kept_id,
+        municipality_id=read.municipality_id,
+        lot_id=lot_id,
+        registration_id=read.registration_id,
+        amount=read.kept_amount,
+        key=key,
+        sequence=read.kept_sequence,
+        placed_at=read.kept_placed_at,
+        cancelled_at=read.kept_cancelled_at,
+    )
+    return _annotated(bid, False, read.current_price, read.minimum, read.closes_at)
+
+
+def _bid_check(read: _BidRead, amount) -> Decimal:
+    """The bid's amount if the lot, as read, takes it; else the refusal, in the rules' order."""
+    if read.status in (LotStatus.AWARDED, LotStatus.FAILED):
+        raise AuctionError(_("Bidding on this lot has closed."), "closed")
+    if read.status != LotStatus.PUBLISHED or read.now < read.starts_at:
+        raise AuctionError(_("Bidding on this lot has not opened."), "not_open")
+    if read.now >= read.closes_at:
+        raise AuctionError(_("Bidding on this lot has closed."), "closed")
+    if read.registration_id is None:
+        raise AuctionError(_("Register as a bidder on this lot before you bid."), "not_registered")
+    if read.registration_status != RegistrationStatus.PAID:
+        raise AuctionError(_("Pay the lot's deposit before you bid."), "deposit_unpaid")
+    amount = _valid_amount(amount)
+    minimum = read.minimum
+    if amount < minimum:
+        raise AuctionError(
+            _("The bid must be at least %(minimum)s GEL.") % {"minimum": minimum},
+            "below_minimum",
+            extra={"minimum_bid": str(minimum)},
+        )
+    if read.leader_registration_id == read.registration_id:
+        raise AuctionError(_("Yours is already the leading bid."), "already_leading")
+    return amount
+
+
+# Refusals that a read without the lock may give: the amount is the bidder's own fault, and
+# the minimum only rises (a terms edit, which lowers it, is rare and answers within a moment).
+_REFUSED_WITHOUT_LOCK = ("invalid_amount", "below_minimum")
+
+
 def bid_place(*, lot_id: int, user, amount: Decimal, key: uuid.UUID) -> Bid:
     """Place a bid, strictly serialised per lot by the lot's row lock.
 
@@ -412,108 +498,70 @@ def bid_place(*, lot_id: int, user, amount: Decimal, key: uuid.UUID) -> Bid:
     happened since. The returned bid carries `created` (False on a retry) and the lot's
     `lot_current_price`, `lot_minimum_bid` and `lot_closes_at` after it.
 
+    A first read without the lock answers a retry, and a bid that is already below the price,
+    without queueing for the lock; every bid that may stand is checked again under it.
+
     The bid is committed when this returns: an answer of "accepted" never precedes the commit.
     """
     user_id = user.pk if user is not None and user.is_authenticated else None
+    with connection.cursor() as cursor:
+        read = _bid_read(cursor, lot_id=lot_id, user_id=user_id, key=key)
+    if read is None or read.status == LotStatus.DRAFT:
+        raise _not_found()
+    kept = _kept_bid(read, lot_id=lot_id, key=key)
+    if kept is not None:
+        return kept
+    try:
+        _bid_check(read, amount)
+    except AuctionError as error:
+        if error.code in _REFUSED_WITHOUT_LOCK:
+            raise
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(_BID_LOCK, {"lot": lot_id})
             if cursor.fetchone() is None:
-                raise _not_found()  # no such lot, or another municipality's (RLS)
-            cursor.execute(_BID_READ, {"user": user_id, "key": str(key), "lot": lot_id})
-            row = cursor.fetchone()
-            (
-                status,
-                starts_at,
-                closes_at,
-                current_price,
-                bid_step,
-                start_price,
-                bid_count,
-                version,
-                window_s,
-                extension_s,
-                municipality_id,
-                now,
-                registration_id,
-                registration_status,
-                leader_registration_id,
-                kept_id,
-                kept_amount,
-                kept_sequence,
-                kept_placed_at,
-                kept_cancelled_at,
-                last_sequence,
-            ) = row
-            if status == LotStatus.DRAFT:
-                raise _not_found()
-            minimum = minimum_after(current_price, start_price, bid_step)
-            if kept_id is not None:
-                bid = Bid(
-                    id=kept_id,
-                    municipality_id=municipality_id,
-                    lot_id=lot_id,
-                    registration_id=registration_id,
-                    amount=kept_amount,
-                    key=key,
-                    sequence=kept_sequence,
-                    placed_at=kept_placed_at,
-                    cancelled_at=kept_cancelled_at,
-                )
-                return _annotated(bid, False, current_price, minimum, closes_at)
-            if status in (LotStatus.AWARDED, LotStatus.FAILED):
-                raise AuctionError(_("Bidding on this lot has closed."), "closed")
-            if status != LotStatus.PUBLISHED or now < starts_at:
-                raise AuctionError(_("Bidding on this lot has not opened."), "not_open")
-            if now >= closes_at:
-                raise AuctionError(_("Bidding on this lot has closed."), "closed")
-            if registration_id is None:
-                raise AuctionError(
-                    _("Register as a bidder on this lot before you bid."), "not_registered"
-                )
-            if registration_status != RegistrationStatus.PAID:
-                raise AuctionError(_("Pay the lot's deposit before you bid."), "deposit_unpaid")
-            amount = _valid_amount(amount)
-            if amount < minimum:
-                raise AuctionError(
-                    _("The bid must be at least %(minimum)s GEL.") % {"minimum": minimum},
-                    "below_minimum",
-                    extra={"minimum_bid": str(minimum)},
-                )
-            if leader_registration_id == registration_id:
-                raise AuctionError(_("Yours is already the leading bid."), "already_leading")
+                raise _not_found()  # another municipality's lot (RLS lets it be read only)
+            read = _bid_read(cursor, lot_id=lot_id, user_id=user_id, key=key)
+            kept = _kept_bid(read, lot_id=lot_id, key=key)
+            if kept is not None:
+                return kept
+            amount = _bid_check(read, amount)
             new_close = extended_close(
-                closes_at=closes_at, placed_at=now, window_s=window_s, extension_s=extension_s
+                closes_at=read.closes_at,
+                placed_at=read.now,
+                window_s=read.window_s,
+                extension_s=read.extension_s,
             )
-            sequence = last_sequence + 1
+            sequence = read.last_sequence + 1
             cursor.execute(
                 _BID_WRITE,
                 {
-                    "municipality": municipality_id,
+                    "municipality": read.municipality_id,
                     "lot": lot_id,
-                    "registration": registration_id,
+                    "registration": read.registration_id,
                     "amount": amount,
                     "key": str(key),
                     "sequence": sequence,
-                    "placed_at": now,
+                    "placed_at": read.now,
                     "closes_at": new_close,
                     "channel": LIVE_CHANNEL,
                 },
             )
             bid_id = cursor.fetchone()[0]
-        if leader_registration_id is not None:
-            transaction.on_commit(lambda: _outbid_later(leader_registration_id))
+        outbid = read.leader_registration_id
+        if outbid is not None:
+            transaction.on_commit(lambda: _outbid_later(outbid))
     bid = Bid(
         id=bid_id,
-        municipality_id=municipality_id,
+        municipality_id=read.municipality_id,
         lot_id=lot_id,
-        registration_id=registration_id,
+        registration_id=read.registration_id,
         amount=amount,
         key=key,
         sequence=sequence,
-        placed_at=now,
+        placed_at=read.now,
     )
-    return _annotated(bid, True, amount, money(amount + bid_step), new_close)
+    return _annotated(bid, True, amount, money(amount + read.bid_step), new_close)
 
 
 def _annotated(bid: Bid, created: bool, price, minimum, closes_at) -> Bid:
@@ -524,13 +572,25 @@ def _annotated(bid: Bid, created: bool, price, minimum, closes_at) -> Bid:
     return bid
 
 
+# Registrations this process queued an outbid job for, and when (time.monotonic()).
+_outbid_queued: dict[int, float] = {}
+OUTBID_MEMO_S = 60
+
+
 def _outbid_later(registration_id: int) -> None:
-    """Tell the outbid bidder by a job, after the bid's commit and never in its way; while one
-    such job waits, another is not queued."""
+    """Tell the outbid bidder by a job, after the bid's commit and never in its way. A bidder
+    outbid again and again in a bidding war makes one job a minute per web process, and one
+    notification in OUTBID_QUIET_S (outbid_notify); while a job waits, another is not queued."""
     from procrastinate.exceptions import AlreadyEnqueued
 
     from estate.auction_jobs import notify_outbid
 
+    moment = time.monotonic()
+    if moment - _outbid_queued.get(registration_id, -OUTBID_MEMO_S) < OUTBID_MEMO_S:
+        return
+    if len(_outbid_queued) > 10_000:
+        _outbid_queued.clear()
+    _outbid_queued[registration_id] = moment
     try:
         with transaction.atomic():  # a refused lock must not spoil an enclosing transaction
             notify_outbid.configure(queueing_lock=f"estate_outbid_{registration_id}").defer(

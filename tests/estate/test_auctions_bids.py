@@ -9,6 +9,7 @@ import pytest
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from engagement.models import Notification
+from estate import auctions
 from estate.auctions import AuctionError, bid_place, extended_close, lot_state, outbid_notify
 from estate.models import Bid, Lot, LotStatus
 from tests.estate.auction_factories import *  # noqa: F403  (its fixtures)
@@ -218,6 +219,7 @@ def test_the_state_shows_the_price_path_without_bidders_while_open(open_lot, bid
 def test_the_outbid_bidder_is_told_by_one_job_after_the_commit(
     open_lot, bidder, rival, django_capture_on_commit_callbacks
 ):
+    auctions._outbid_queued.clear()
     bid(bidder, "1000")
     with django_capture_on_commit_callbacks(execute=True):
         bid(rival, "1050")
@@ -229,7 +231,7 @@ def test_the_outbid_bidder_is_told_by_one_job_after_the_commit(
         status="todo",
         args__registration_id__in=[bidder.pk, rival.pk],
     )
-    # One waiting job per outbid bidder, however often they were outbid.
+    # One job per outbid bidder, however often they were outbid.
     assert sorted(j.args["registration_id"] for j in jobs) == sorted([bidder.pk, rival.pk])
 
 
