@@ -163,6 +163,16 @@ def targets(results: dict) -> list[dict]:
         300.0,
         False,
     )
+    for figures in (results.get("auction") or {}).values():
+        for t in figures.get("targets", []):
+            out.append(
+                {
+                    "target": f"auction: {t['target']}",
+                    "value": t["value"],
+                    "limit": None,
+                    "met": t["met"],
+                }
+            )
     return out
 
 
@@ -276,6 +286,16 @@ def markdown(results: dict) -> str:
             f"{_n(ing.get('idle_mb'))} MB idle, so the job adds {_n(ing.get('growth_mb'))} MB; "
             f"its own pages (RssAnon) {_n(ing.get('peak_anon_mb'))} MB at the peak, "
             f"{_n(ing.get('idle_anon_mb'))} MB idle"
+        )
+    for mode, a in (results.get("auction") or {}).items():
+        lines.append(
+            f"- auction ({mode}: {a['bidders']} bidders, {a['watchers']} watchers, "
+            f"{a['duration_s']} s; {a['servers']['gunicorn']}, stream: {a['servers']['stream']}): "
+            f"{a['accepted']} bids accepted, {_n(a['accepted_per_s'])}/s, of "
+            f"{a['bids_answered']} answered ({a['answers']}); bid p50 {_n(a['bid_p50_ms'])} ms, "
+            f"p99 {_n(a['bid_p99_ms'])} ms; a watcher sees a new price p50 {a['watch_p50_s']} s, "
+            f"p99 {a['watch_p99_s']} s ({a['watch_unseen']} unseen); errors {a['errors']} "
+            f"(+{a['watcher_errors']} of watchers); inconsistencies {a['inconsistencies']}"
         )
     lines += _overviews(results.get("overviews") or {})
     if results.get("baseline"):

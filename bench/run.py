@@ -6,7 +6,8 @@ Stages: the database and its manifest (bench.data), the database floor (bench.fl
 on ours (uncached and with a warm cache), tipg and pygeoapi, the checks, the full download
 (bench.downloading), the largest parcel tile per zoom (bench.overviews), the first tile drawn
 in Chromium (bench.first_tile), the import against ogr2ogr (bench.importing), the ingest job's
-speed and peak memory on a large GeoJSON upload (bench.ingesting), the report. Each
+speed and peak memory on a large GeoJSON upload (bench.ingesting), bidders and watchers of one
+auction (bench.auction), the report. Each
 stage says what it does and its figures as it goes; a stage that fails says why and the run
 goes on where it can, but exits non-zero. A failed check exits non-zero too; a missed target
 does not (it is a result).
@@ -23,7 +24,7 @@ import sys
 import time
 import traceback
 
-from bench import ROOT, downloading, ingesting, load, overviews, report, servers
+from bench import ROOT, auction, downloading, ingesting, load, overviews, report, servers
 
 GROUPS = (
     "floor",
@@ -38,6 +39,7 @@ GROUPS = (
     "download",
     "overviews",
     "ingest",
+    "auction",
 )
 ZOOMS = (14, 15, 16, 17)
 LATENCY_ROUNDS = 3
@@ -397,6 +399,7 @@ class Run:
                 self.pygeoapi()
             self.importing()
             ingesting.stage(self)
+            auction.stage(self)
             self.skip_missing()
             self.note_empty()
             self.results["notes"].append(

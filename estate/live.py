@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator
 
@@ -36,9 +37,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, close_old_connections, connection
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.db.base import ALL_MUNICIPALITIES
+from core.errors import api_error
 from core.tenancy import set_scope
 from estate.models import PUBLIC_LOT_STATUSES, Lot
 
@@ -49,9 +52,13 @@ CONTENT_TYPE = "text/event-stream; charset=utf-8"
 RETRY_MS = 1000
 # A comment line on a quiet stream, so that proxies and clients keep the connection.
 HEARTBEAT_SECONDS = 15.0
-# WSGI: how often the generator reads the lot's version, and how long one stream lasts.
+# WSGI: how often the generator reads the lot's version, how long one stream lasts, and how
+# many streams one process holds at once (each holds a thread: gunicorn's 4 threads a worker
+# keep 2 for everything else). A watcher past that is answered 503 and polls the state
+# endpoint instead (lot.js).
 SYNC_POLL_SECONDS = 0.5
 SYNC_STREAM_SECONDS = 30.0
+SYNC_STREAMS_PER_PROCESS = 2
 # ASGI: a lot's state is read at most this often per process, and a watcher is sent at most
 # this many messages a second (the latest state; the ones between are skipped).
 READS_PER_SECOND = 4
@@ -109,12 +116,16 @@ def read_version(lot_id: int) -> int | None:
 # --- WSGI --------------------------------------------------------------------------------------
 
 
+# A short comment after each quiet poll: writing it is how a WSGI server learns that the
+# client has gone, so that a stream left by a closed page frees its thread within a second.
+TICK = b":\n\n"
+
+
 def sync_stream(lot_id: int, last_seen: int | None, *, seconds: float) -> Iterator[bytes]:
     """The messages of one WSGI stream: the state now unless the client has it, then each
-    new version as the poll finds it, heartbeats in between, for `seconds`."""
+    new version as the poll finds it, a tick in between, for `seconds`."""
     yield retry_line()
     deadline = time.monotonic() + seconds
-    sent_at = time.monotonic()
     while True:
         version = read_version(lot_id)
         if version is None:
@@ -125,13 +136,51 @@ def sync_stream(lot_id: int, last_seen: int | None, *, seconds: float) -> Iterat
                 return
             last_seen, state_json = found
             yield message(last_seen, state_json)
-            sent_at = time.monotonic()
-        elif time.monotonic() - sent_at >= HEARTBEAT_SECONDS:
-            yield HEARTBEAT
-            sent_at = time.monotonic()
+        else:
+            yield TICK
         if time.monotonic() >= deadline:
             return
         time.sleep(SYNC_POLL_SECONDS)
+
+
+_held = 0
+_held_lock = threading.Lock()
+
+
+def _take_slot() -> bool:
+    global _held
+    with _held_lock:
+        if _held >= SYNC_STREAMS_PER_PROCESS:
+            return False
+        _held += 1
+        return True
+
+
+def _give_slot() -> None:
+    global _held
+    with _held_lock:
+        _held -= 1
+
+
+class _HeldStream:
+    """A stream that gives its slot back when the server closes the answer, whether or not
+    it was ever read."""
+
+    def __init__(self, inner: Iterator[bytes]):
+        self.inner = inner
+        self.held = True
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self.inner)
+
+    def close(self) -> None:
+        if self.held:
+            self.held = False
+            _give_slot()
+        self.inner.close()
 
 
 def stream_headers(response) -> None:
@@ -146,9 +195,14 @@ def lot_events(request, reference: str):
     set_scope(ALL_MUNICIPALITIES)
     lot = get_object_or_404(public_lots().only("pk"), reference=reference)
     last_seen = last_event_id(request.headers.get("Last-Event-ID"))
-    response = StreamingHttpResponse(
-        sync_stream(lot.pk, last_seen, seconds=SYNC_STREAM_SECONDS), content_type=CONTENT_TYPE
-    )
+    if not _take_slot():
+        response = api_error(
+            503, _("The live stream is busy here; follow the state endpoint."), "stream_busy"
+        )
+        response["Retry-After"] = str(int(SYNC_STREAM_SECONDS))
+        return response
+    stream = _HeldStream(sync_stream(lot.pk, last_seen, seconds=SYNC_STREAM_SECONDS))
+    response = StreamingHttpResponse(stream, content_type=CONTENT_TYPE)
     stream_headers(response)
     return response
 

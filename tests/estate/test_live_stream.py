@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.urls import NoReverseMatch, reverse
 
 from estate import live
@@ -40,6 +41,30 @@ def events(chunks: list[bytes]) -> list[dict]:
 def quick_stream(monkeypatch):
     monkeypatch.setattr(live, "SYNC_POLL_SECONDS", 0.05)
     monkeypatch.setattr(live, "SYNC_STREAM_SECONDS", 0.5)
+    monkeypatch.setattr(live, "_held", 0)
+
+
+@pytest.mark.django_db
+def test_a_wsgi_process_holds_few_streams_and_answers_the_next_watcher_503(
+    client, open_lot, quick_stream
+):
+    url = reverse("estate-api:lot-events", args=[open_lot.reference])
+    held = [client.get(url) for _ in range(live.SYNC_STREAMS_PER_PROCESS)]
+    busy = client.get(url)
+    assert busy.status_code == 503
+    assert busy.json()["code"] == "stream_busy"
+    # The server closes an answer when its client goes (here without closing the test's
+    # database connection, as a finished request would).
+    request_finished.disconnect(close_old_connections)
+    try:
+        held[0].close()
+        again = client.get(url)
+        assert again.status_code == 200
+        for response in [*held[1:], again]:
+            response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert live._held == 0
 
 
 @pytest.mark.django_db
@@ -62,19 +87,19 @@ def test_the_wsgi_stream_sends_the_state_then_the_next_version_after_a_bid(
     assert second["id"] == open_lot.version + 1
     assert second["data"]["current_price"] == "1000.00"
     assert second["data"]["minimum_bid"] == "1050.00"
-    assert list(stream) == []  # the stream ends after SYNC_STREAM_SECONDS; the client reconnects
+    # Ticks only, then the end after SYNC_STREAM_SECONDS: EventSource connects again.
+    assert set(stream) == {live.TICK}
 
 
 @pytest.mark.django_db
 def test_a_reconnecting_client_that_has_the_version_gets_no_repeat(
     client, open_lot, quick_stream, monkeypatch
 ):
-    monkeypatch.setattr(live, "HEARTBEAT_SECONDS", 0.1)
     url = reverse("estate-api:lot-events", args=[open_lot.reference])
     response = client.get(url, headers={"last-event-id": str(open_lot.version)})
     body = b"".join(response.streaming_content)
     assert events([body]) == []
-    assert live.HEARTBEAT in body
+    assert live.TICK in body
     stale = client.get(url, headers={"last-event-id": str(open_lot.version - 1)})
     assert len(events(list(stale.streaming_content))) == 1
 
