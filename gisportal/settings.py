@@ -422,6 +422,13 @@ SPECTACULAR_SETTINGS = {
 # The demo flag marks an installation whose data is generated, not the real cadastre.
 GISPORTAL_DEMO = env_bool("GISPORTAL_DEMO", True)
 
+# Auctions of the municipal estate (docs/estate-auctions.md): the least number of days bidding
+# stays open, and whether the demo payment provider (no money moves) is offered outside a
+# demonstration portal. ESTATE_PAYMENT_PROVIDERS ({name: dotted path}) adds real providers.
+ESTATE_MIN_BIDDING_DAYS = env_int("ESTATE_MIN_BIDDING_DAYS", 7, minimum=0)
+ESTATE_DEMO_PAYMENTS = env_bool("ESTATE_DEMO_PAYMENTS", False)
+ESTATE_PAYMENT_PROVIDERS = {"demo": "estate.payments.DemoProvider"}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
