@@ -171,7 +171,7 @@ class LotRegistrationView(BiddingView):
         lot = _public_lot(reference)
         registration = _registration(lot, request.user)
         if registration is None:
-            raise exceptions.NotFound("You are not registered to bid on this lot.")
+            raise exceptions.NotFound(_("You are not registered to bid on this lot."))
         return Response(RegistrationSerializer(registration).data)
 
     @extend_schema(
