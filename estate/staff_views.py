@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.db.models.functions import Transform
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
@@ -152,11 +154,17 @@ def _map_config(user) -> dict | None:
         return None
     language = translation.get_language()
     first = municipalities[0]
+    extent = (
+        _scoped(Asset.objects.all(), user)
+        .aggregate(extent=Extent(Transform("geom", settings.SRID_API)))
+        .get("extent")
+    )
     return {
         "styleUrl": f"{reverse('layers:style')}?lang={language}",
         "layers": names,
         "center": [first.center_lon, first.center_lat],
         "zoom": first.default_zoom,
+        "bounds": list(extent) if extent else None,
     }
 
 
@@ -228,7 +236,7 @@ def asset_new(request):
     user = request.user
     data = request.POST if request.method == "POST" else None
     code = (request.POST or request.GET).get("cadastral_code", "").strip()
-    parcel, lookup_error, buildings = None, None, []
+    parcel, lookup_error, buildings, registered = None, None, [], []
     if code:
         try:
             parcel = asset_services.parcel_for_asset(cadastral_code=code, by=user)
@@ -236,6 +244,7 @@ def asset_new(request):
             lookup_error = " ".join(error.messages)
         else:
             buildings = list(asset_services.buildings_on(parcel))
+            registered = list(Asset.objects.filter(parcel=parcel).order_by("reference"))
     form = AssetCreateForm(data, buildings=buildings, initial={"cadastral_code": code})
     status = 200
     if data is not None:
@@ -263,6 +272,7 @@ def asset_new(request):
             "parcel": parcel,
             "lookup_error": lookup_error,
             "buildings": buildings,
+            "registered": registered,
             "code": code,
             "page": "estate-register",
         },

@@ -183,3 +183,14 @@ def test_citizen_and_anonymous_cannot_reach_the_staff_pages(client, batumi, citi
     for path in lists:
         assert client.get(path).status_code == 403, path
     assert client.get(f"/en/estate/staff/assets/{asset.reference}/").status_code == 404
+
+
+def test_the_register_s_queries_do_not_grow_with_its_rows(
+    client, batumi, batumi_officer, django_assert_max_num_queries
+):
+    for _ in range(12):
+        make_asset(batumi)
+    client.force_login(batumi_officer)
+    client.get("/en/estate/staff/register/")  # sessions and roles read once
+    with django_assert_max_num_queries(11):
+        assert client.get("/en/estate/staff/register/?q=Land").status_code == 200

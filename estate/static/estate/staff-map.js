@@ -5,7 +5,14 @@ import { createMap, fit, readJSON, showGeometry, showLayers, whenLoaded } from "
 const register = readJSON("register-map-config");
 const registerContainer = document.getElementById("register-map");
 if (register && registerContainer) {
-  const map = createMap(registerContainer, { style: register.styleUrl, center: register.center, zoom: register.zoom, scale: true });
+  const map = createMap(registerContainer, {
+    style: register.styleUrl,
+    center: register.center,
+    zoom: register.zoom,
+    bounds: register.bounds || undefined,
+    fitMaxZoom: 16,
+    scale: true,
+  });
   if (map) whenLoaded(map, () => showLayers(map, register.layers));
 }
 
