@@ -40,7 +40,10 @@ class CSVRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data
+        # The views answer their CSV themselves; what comes here is an error's body.
+        if isinstance(data, bytes | str):
+            return data
+        return json.dumps(data).encode()
 
 
 def _choice(request, name: str, known: list[str]) -> str:
@@ -312,7 +315,7 @@ def result_rows(lots) -> list[list]:
 
 class ResultsCSVView(APIView):
     permission_classes = [AllowAny]
-    renderer_classes = [CSVRenderer]
+    renderer_classes = [CSVRenderer, renderers.JSONRenderer]
 
     @extend_schema(
         operation_id="estate_results_csv",
@@ -331,7 +334,7 @@ class ResultsCSVView(APIView):
 
 class PricePathsCSVView(APIView):
     permission_classes = [AllowAny]
-    renderer_classes = [CSVRenderer]
+    renderer_classes = [CSVRenderer, renderers.JSONRenderer]
 
     @extend_schema(
         operation_id="estate_price_paths_csv",
