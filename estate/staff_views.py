@@ -598,7 +598,11 @@ def staff_lot(request, reference: str):
 
 
 def _initial_terms(lot: Lot) -> dict:
-    return {name: getattr(lot, name) for name in lot_services.TERM_FIELDS}
+    terms = {name: getattr(lot, name) for name in lot_services.TERM_FIELDS}
+    for name in ("starts_at", "ends_at"):
+        # The form takes times to the minute: a time with seconds is the same time there.
+        terms[name] = terms[name].replace(second=0, microsecond=0)
+    return terms
 
 
 @signed_in
@@ -624,6 +628,10 @@ def lot_edit(request, reference: str):
                     if engine is None:
                         raise ValidationError(_("The auction engine is not installed."))
                     changed = {k: v for k, v in terms.items() if initial.get(k) != v}
+                    if not changed:
+                        # Saving the same terms would still cancel the standing bids.
+                        messages.info(request, _("Nothing changed; the bids stand."))
+                        return redirect("estate:staff-lot", lot.reference)
                     engine.lot_update_terms(lot=lot, by=user, **changed)
             except ValidationError as error:
                 _add_errors(form, error)

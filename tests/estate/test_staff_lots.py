@@ -195,3 +195,25 @@ def test_citizen_gets_404_on_a_lot_s_staff_page(client, batumi, batumi_officer, 
     client.force_login(citizen)
     assert client.get(f"/en/estate/staff/lots/{lot.reference}/").status_code == 404
     assert client.get(f"/en/estate/staff/lots/{lot.reference}/edit/").status_code == 404
+
+
+def test_saving_the_same_terms_keeps_the_bids(client, batumi, batumi_officer):
+    lot = make_lot(batumi, created_by=batumi_officer)
+    bidder = register_bidder(lot)
+    Bid.objects.create(
+        municipality=batumi,
+        lot=lot,
+        registration=bidder,
+        amount=Decimal("1000.00"),
+        sequence=1,
+        placed_at=timezone.now(),
+    )
+    client.force_login(batumi_officer)
+    form = client.get(f"/en/estate/staff/lots/{lot.reference}/edit/").context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    for name in ("starts_at", "ends_at"):
+        data[name] = timezone.localtime(getattr(lot, name)).strftime("%Y-%m-%dT%H:%M")
+    answer = client.post(f"/en/estate/staff/lots/{lot.reference}/edit/", data)
+    assert answer.status_code == 302
+    assert Bid.objects.get().cancelled_at is None
