@@ -180,7 +180,8 @@ function startPolling() {
 }
 
 function follow() {
-  if (!config) return;
+  // A closed lot changes no more: its page is the state.
+  if (!config || (state.status && state.status !== "published")) return;
   if (!("EventSource" in window)) {
     startPolling();
     return;
