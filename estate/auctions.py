@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -253,6 +253,10 @@ def bidder_register(
             try:
                 with transaction.atomic():
                     registration.save()
+            except ProgrammingError as error:
+                if "row-level security" in str(error):
+                    raise _not_found() from None  # a staff member scoped to another municipality
+                raise
             except IntegrityError as error:
                 if "estate_registration_once" in str(error):
                     raise AuctionError(

@@ -165,3 +165,26 @@ def test_an_unknown_provider_is_refused():
     with pytest.raises(AuctionError) as caught:
         get_provider("acme-bank")
     assert caught.value.status == 400
+
+
+def test_a_batumi_scoped_connection_cannot_register_or_pay_on_a_rustavi_lot(batumi, rustavi):
+    from core.tenancy import municipality_scope, scope_of
+
+    lot = make_lot(rustavi, created_by=verified_user("Rustavi", "Officer"))
+    pending = register_bidder(lot, paid=False)
+    deposit = Deposit.objects.create(
+        municipality=rustavi,
+        registration=pending,
+        provider="demo",
+        provider_reference="rustavi-1",
+        amount=pending.deposit,
+    )
+    with municipality_scope(scope_of([batumi.pk])):
+        error = refused(lot, verified_user("Nino", "Beridze"))
+        assert error.status == 404
+        with pytest.raises(AuctionError) as caught:
+            deposit_confirm(provider="demo", provider_reference="rustavi-1")
+        assert caught.value.status == 404
+    deposit.refresh_from_db()
+    assert deposit.status == DepositStatus.PENDING
+    assert BidderRegistration.objects.filter(lot=lot).count() == 1
