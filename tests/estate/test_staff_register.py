@@ -194,3 +194,13 @@ def test_the_register_s_queries_do_not_grow_with_its_rows(
     client.get("/en/estate/staff/register/")  # sessions and roles read once
     with django_assert_max_num_queries(11):
         assert client.get("/en/estate/staff/register/?q=Land").status_code == 200
+
+
+def test_an_officer_without_the_second_factor_is_sent_to_set_it_up(client, batumi, batumi_officer):
+    client.force_login(batumi_officer)
+    session = client.session
+    session.pop("account_authentication_methods", None)  # the password alone
+    session.save()
+    answer = client.get("/en/estate/staff/register/")
+    assert answer.status_code == 302
+    assert "/accounts/2fa/" in answer["Location"]
