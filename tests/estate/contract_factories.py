@@ -157,3 +157,30 @@ def officer(batumi):
 @pytest.fixture
 def rustavi_officer(rustavi):
     return property_officer(rustavi)
+
+
+def approved_direct_lease(municipality, *, applicant=None, lease_months: int = 24):
+    """A direct-lease application of an asset, its case decided "approved" (rows written
+    directly: the one window's flow is tested on its own)."""
+    from cases.models import Case, Service, Status
+    from estate.models import EstateRequest, RequestKind
+    from estate.requests import SERVICE_DIRECT_LEASE
+
+    n = next(_numbers)
+    applicant = applicant or citizen("Tamar", "Lomidze")
+    service = Service.objects.filter(code=SERVICE_DIRECT_LEASE).first()
+    case = Case.objects.create(
+        reference=f"{municipality.code}-2026-C{n:05d}",
+        service=service,
+        applicant=applicant,
+        municipality=municipality,
+        status=Status.DECIDED_APPROVED,
+    )
+    return EstateRequest.objects.create(
+        case=case,
+        kind=RequestKind.DIRECT_LEASE,
+        asset=asset(municipality, state=AssetState.AVAILABLE, direct_lease_allowed=True),
+        wanted=LotKind.LEASE,
+        lease_months=lease_months,
+        purpose="A community garden.",
+    )

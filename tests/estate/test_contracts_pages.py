@@ -184,3 +184,27 @@ def test_the_import_page_shows_each_line(contract, officer, client):
     )
     assert response.status_code == 400
     assert "missing" in response.content.decode()
+
+
+def test_the_officer_makes_a_direct_lease_from_the_page(batumi, officer, rustavi_officer, client):
+    from tests.estate.contract_factories import approved_direct_lease
+
+    request = approved_direct_lease(batumi)
+    url = f"/en/estate/contracts/new/?request={request.case.reference}"
+    client.force_login(rustavi_officer)
+    assert client.get(url).status_code == 404
+    client.force_login(officer)
+    assert "Yearly rent, GEL" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "price": "600",
+            "starts_on": "2026-03-01",
+            "frequency": "monthly",
+            "indexation_percent": "0",
+            "grace_days": "10",
+        },
+    )
+    assert response.status_code == 302
+    contract = Contract.objects.get(holder=request.case.applicant)
+    assert contract.instalments.count() == 24

@@ -114,3 +114,25 @@ def test_a_lease_is_not_paid_once(batumi, officer):
     with pytest.raises(ValidationError) as error:
         lease_contract(awarded_lot(batumi, created_by=officer), by=officer, frequency="once")
     assert "frequency" in error.value.message_dict
+
+
+def test_an_approved_direct_lease_gets_a_contract_with_its_applicant(batumi, officer):
+    from estate.contracts import contract_direct
+    from tests.estate.contract_factories import approved_direct_lease
+
+    request = approved_direct_lease(batumi)
+    contract = contract_direct(
+        request=request,
+        by=officer,
+        price=Decimal("600"),
+        starts_on=datetime.date(2026, 3, 1),
+        frequency="yearly",
+    )
+    assert contract.holder == request.case.applicant
+    assert contract.holder_name == "Tamar Lomidze"
+    assert contract.lot is None
+    assert amounts(contract) == [Decimal("600.00"), Decimal("600.00")]
+    assert contract.ends_on == datetime.date(2028, 2, 29)
+    assert list(contract.assets.all()) == [request.asset]
+    with pytest.raises(ValidationError, match="already under a contract"):
+        contract_direct(request=request, by=officer, price=600, starts_on=datetime.date(2026, 3, 1))
