@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.db.models.functions import Transform
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Municipality
 from estate import register as selectors
 from estate.layers import BUILDING_COLOUR, LAND_COLOUR, OFFERS_LAYER
-from estate.models import AssetKind, AssetState, LotKind
+from estate.models import Asset, AssetKind, AssetState, LotKind
 
 PAGE_SIZE = 25
 
@@ -139,7 +141,7 @@ def offers(request):
         "styleUrl": f"{reverse('layers:style')}?lang={language}",
         "layer": OFFERS_LAYER,
         "cardUrl": reverse("layer-pages:card", args=[OFFERS_LAYER]),
-        "bbox": municipalities_bbox(),
+        "bbox": offers_bbox(filters),
         "legend": [
             {"label": str(_("Land on offer")), "colour": LAND_COLOUR, "fill": LAND_COLOUR},
             {
@@ -163,14 +165,20 @@ def offers(request):
     )
 
 
-def municipalities_bbox() -> list[float] | None:
-    """The bbox of every municipality in degrees, for the map's first view."""
-    from django.contrib.gis.db.models import Extent
-    from django.contrib.gis.db.models.functions import Transform
-
-    extent = Municipality.objects.annotate(wgs=Transform("boundary", 4326)).aggregate(
-        box=Extent("wgs")
-    )["box"]
+def offers_bbox(filters: selectors.OfferFilter) -> list[float] | None:
+    """The bbox, in degrees, of the offers listed in one city (the one filtered, or the first
+    that has offers), where the map opens: the two cities are too far apart for one view."""
+    offers = Asset.objects.filter(pk__in=selectors.offers(filters).values("pk"))
+    code = filters.municipality or (
+        offers.order_by("municipality__code").values_list("municipality__code", flat=True).first()
+    )
+    if code:
+        offers = offers.filter(municipality__code=code)
+    extent = offers.aggregate(box=Extent(Transform("geom", 4326)))["box"]
+    if extent is None:
+        extent = Municipality.objects.filter(code=code or "").aggregate(
+            box=Extent(Transform("boundary", 4326))
+        )["box"]
     return list(extent) if extent else None
 
 
@@ -220,7 +228,7 @@ def asset(request, reference: str):
         {
             "asset": found,
             "lots": found.public_lots,
-            "parcel_url": parcel_url(found.cadastral_code) if found.parcel_id else None,
+            "parcel_url": parcel_url(found.parcel.cadastral_code) if found.parcel_id else None,
             "config": config,
             "offered": found.state in (AssetState.LISTED, AssetState.IN_AUCTION),
             "page": "estate",
