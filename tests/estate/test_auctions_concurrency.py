@@ -1,6 +1,9 @@
 """50 bidders bidding at the same moment, each through a connection of its own: the lot's row
-lock gives one consistent price path, and the highest valid bid wins."""
+lock gives one consistent price path, the highest valid bid wins, and every accepted bid is a
+committed row (read afterwards through another connection). Then two workers close the lot at
+the same moment, and it is closed once."""
 
+import datetime
 import random
 import threading
 import uuid
@@ -9,9 +12,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from estate.auctions import AuctionError, bid_place
-from estate.models import Bid, Lot
-from tests.estate.auction_factories import make_lot, property_officer, register_bidder
+from engagement.models import Notification
+from estate.auctions import AuctionError, bid_place, lot_close
+from estate.models import Bid, Lot, LotStatus
+from tests.estate.auction_factories import make_lot, move_clock, property_officer, register_bidder
 
 BIDDERS = 50
 ROUNDS = 3
@@ -34,10 +38,14 @@ def check_price_path(lot: Lot) -> list[Bid]:
 
 @pytest.fixture
 def no_jobs_left():
-    """The flush after a transactional test leaves procrastinate's table: empty it of ours."""
+    """The flush after a transactional test leaves procrastinate's table: empty it of the jobs
+    this test queued (the outbid, close and notification jobs)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(max(id), 0) FROM procrastinate_jobs")
+        before = cursor.fetchone()[0]
     yield
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM procrastinate_jobs WHERE task_name LIKE 'estate.%%'")
+        cursor.execute("DELETE FROM procrastinate_jobs WHERE id > %s", [before])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -90,3 +98,26 @@ def test_fifty_parallel_bidders_make_one_consistent_price_path(batumi):
     bids = check_price_path(lot)
     assert sorted(b.amount for b in bids) == sorted(accepted)
     assert Bid.objects.filter(lot=lot, pk=lot.leading_bid_id).count() == 1
+
+    move_clock(lot, closes_in=-datetime.timedelta(seconds=1))
+    closes = []
+    start = threading.Barrier(2)
+
+    def closer():
+        try:
+            start.wait()
+            closes.append(lot_close(lot_id=lot.pk))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=closer) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+    assert sorted(c is None for c in closes) == [False, True]
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.AWARDED and lot.final_price == bids[-1].amount
+    winners = Notification.objects.filter(kind="estate_won")
+    assert list(winners.values_list("recipient", flat=True)) == [bids[-1].registration.user_id]
+    assert Notification.objects.filter(kind="estate_lost").count() == BIDDERS - 1
