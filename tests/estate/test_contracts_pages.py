@@ -148,9 +148,16 @@ def test_the_officer_records_a_payment_and_terminates(contract, officer, client)
     )
     assert response.status_code == 302
     assert Payment.objects.filter(contract=contract, amount=Decimal("25.50")).exists()
-    contracts.arrears_compute(contract, datetime.date(2026, 6, 1))
+    checked = contracts.arrears_compute(contract, datetime.date(2026, 6, 1))
+    assert len(contracts.reminders_send(checked, datetime.date(2026, 6, 1))) == 3
     listing = client.get("/en/estate/staff/contracts/", {"show": "arrears"})
     assert contract.reference in listing.content.decode()
+    client.force_login(contract.holder)
+    holder_page = client.get(f"/en/estate/contracts/{contract.reference}/").content.decode()
+    assert "proposed for termination" not in holder_page
+    client.force_login(officer)
+    staff_page = client.get(url).content.decode()
+    assert "proposed for termination" in staff_page
     response = client.post(url, {"action": "termination", "reason": "Unpaid since March."})
     assert response.status_code == 302
     contract.refresh_from_db()
