@@ -145,6 +145,22 @@ register(
         nav=(
             NavLink(_("Municipal property"), "estate:offers", page="estate"),
             NavLink(
+                _("Property register"),
+                "estate:staff-register",
+                audience=Audience.STAFF,
+                order=58,
+                page="estate-register",
+                show=_keeps_estate,
+            ),
+            NavLink(
+                _("Lots and auctions"),
+                "estate:staff-lots",
+                audience=Audience.STAFF,
+                order=59,
+                page="estate-lots",
+                show=_keeps_estate,
+            ),
+            NavLink(
                 _("Contracts"),
                 "estate:staff-contracts",
                 audience=Audience.STAFF,

@@ -132,6 +132,18 @@ def _admin_objects(world: World, route: Route) -> list:
     return [quote(row.pk) for row in world.of_model(route.model)]
 
 
+def _estate(key: str) -> Values:
+    def values(world: World, route: Route) -> list:
+        found = world.estate[key]
+        return [row.reference for row in (found if isinstance(found, list) else [found])]
+
+    return values
+
+
+def _lots(world: World, route: Route) -> list[str]:
+    return [world.estate[key].reference for key in ("draft_lot", "open_lot", "awarded_lot")]
+
+
 FILLERS: list[Filler] = [
     Filler("reference", "", _references),
     Filler("pk", "cases/<str:reference>/documents/", lambda w, r: [w.document.pk]),
@@ -142,6 +154,16 @@ FILLERS: list[Filler] = [
     Filler("pk", "notifications/", lambda w, r: [w.notification.pk]),
     Filler("pk", "follows/", lambda w, r: [w.follow.pk]),
     Filler("pk", "permits/boundary/", lambda w, r: [w.boundary_change.pk]),
+    Filler("reference", "estate/assets/", _estate("assets")),
+    Filler("reference", "estate/lots/", _lots),
+    Filler("reference", "estate/contracts/", _estate("contract")),
+    Filler("reference", "estate/staff/assets/", _estate("assets")),
+    Filler("reference", "estate/staff/lots/", _lots),
+    Filler("reference", "estate/staff/contracts/", _estate("contract")),
+    Filler("reference", "estate/pay/demo/", lambda w, r: [w.estate["deposit"].provider_reference]),
+    Filler(
+        "code", "estate/contracts/verify/", lambda w, r: [w.estate["contract"].verification_code]
+    ),
     Filler("code", "cases/verify/", lambda w, r: [w.decided.case.decision.verification_code]),
     Filler("code", "parcels/", lambda w, r: [w.parcel.cadastral_code]),
     Filler("cadastral_code", "", lambda w, r: [w.parcel.cadastral_code]),

@@ -52,6 +52,7 @@ from permits.services import (
 from tests.cases.factories import pdf_file, staff
 from tests.conftest import BATUMI_ORIGIN, RUSTAVI_ORIGIN, multi, square
 from tests.core.factories import UserFactory
+from tests.gisportal.isolation.estate_world import build_estate
 from tests.parcels.factories import ParcelFactory
 from tests.permits.factories import ConstraintFactory, ZoneFactory, monument
 
@@ -88,6 +89,7 @@ class World:
     notification: Notification
     export_job: ExportJob
     boundary_change: BoundaryChangeRequest
+    estate: dict[str, object] = field(default_factory=dict)
     markers: dict[str, str] = field(default_factory=dict)
     rows: list[models.Model] = field(default_factory=list)
 
@@ -374,6 +376,18 @@ def municipalities() -> tuple[Municipality, Municipality]:
     return made[0], made[1]
 
 
+def _estate_rows(estate: dict) -> list[models.Model]:
+    from estate.models import ContractAsset, LotAsset
+
+    rows = [
+        row for value in estate.values() for row in (value if isinstance(value, list) else [value])
+    ]
+    lots = [estate["draft_lot"], estate["open_lot"], estate["awarded_lot"]]
+    rows += list(LotAsset.objects.filter(lot__in=lots))
+    rows += list(ContractAsset.objects.filter(contract=estate["contract"]))
+    return rows
+
+
 def build_world(rustavi: Municipality) -> World:
     """Citizen B's applications, comments, follows and notifications in Rustavi, and Rustavi's
     staff-only dataset, export, cadastre and catalogue rows."""
@@ -419,6 +433,8 @@ def build_world(rustavi: Municipality) -> World:
         user=owner, type=Authenticator.Type.TOTP, data={"secret": "not-a-real-secret"}
     )
     upload = _upload(markers, rustavi, officer)
+    property_officer = staff(rustavi, Role.PROPERTY_OFFICER)
+    estate = build_estate(markers, mark, rustavi, owner, property_officer, cadastre["parcels"])
     events = MiddlewareEvents.objects.tracks(open_app.case)[:1]
     jobs = ProcrastinateJob.objects.filter(args__decision_id=decision.pk)
     for application in (draft, open_app, decided):
@@ -447,6 +463,7 @@ def build_world(rustavi: Municipality) -> World:
         *ConstraintOverride.objects.filter(application=open_app),
         *(row for key, row in cadastre.items() if key != "parcels"),
         *engagement.values(),
+        *_estate_rows(estate),
     ]
     return World(
         rustavi=rustavi,
@@ -467,6 +484,7 @@ def build_world(rustavi: Municipality) -> World:
         notification=engagement["notification"],
         export_job=export_job,
         boundary_change=boundary_change,
+        estate=estate,
         markers=markers,
         rows=rows,
     )
