@@ -55,6 +55,7 @@ WATCH_TAIL_S = 3.0
 POLL_EVERY_S = 1.0
 CONNECT_BATCH = 50
 REQUEST_TIMEOUT_S = 10.0
+MAX_TRIES = 3
 PRICE = re.compile(rb'"current_price":\s*"?([0-9.]+|null)')
 CODE = re.compile(rb'"code":\s*"([a-z_]+)"')
 MINIMUM = re.compile(rb'"minimum_bid":\s*"([0-9.]+)"')
@@ -315,21 +316,19 @@ class Client:
     writer: asyncio.StreamWriter | None = None
 
     async def request(self, data: bytes) -> tuple[int, dict, bytes]:
-        for attempt in (1, 2):
+        """One request; on any failure the connection is dropped (a late answer must never
+        be read as the next request's)."""
+        try:
             if self.writer is None:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-            try:
-                self.writer.write(data)
-                answer = await asyncio.wait_for(read_response(self.reader), REQUEST_TIMEOUT_S)
-            except (ConnectionError, asyncio.IncompleteReadError) as e:
-                self.close()
-                if attempt == 2:
-                    raise Closed(str(e)) from e
-                continue
-            if answer[1].get(b"connection", b"").lower() == b"close":
-                self.close()
-            return answer
-        raise Closed("no answer")
+            self.writer.write(data)
+            answer = await asyncio.wait_for(read_response(self.reader), REQUEST_TIMEOUT_S)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as e:
+            self.close()
+            raise Closed(f"{e.__class__.__name__}: {e}") from e
+        if answer[1].get(b"connection", b"").lower() == b"close":
+            self.close()
+        return answer
 
     def close(self) -> None:
         if self.writer is not None:
@@ -370,27 +369,34 @@ async def bidder(
         f"X-CSRFToken: {csrf}\r\nContent-Type: application/json\r\nAccept: application/json\r\n"
     ).encode()
     minimum = start_cents
+    retry: tuple[str, int] | None = None
+    tries = 0
     try:
-        while not stop.is_set():
-            key = str(uuid.uuid4())
-            amount = f"{minimum // 100}.{minimum % 100:02d}"
+        while not stop.is_set() or retry is not None:
+            # After a failed request the same key and amount again: the bid is made once, and
+            # a retry of one made before answers 200 with it.
+            key, amount_cents = retry or (str(uuid.uuid4()), minimum)
+            amount = f"{amount_cents // 100}.{amount_cents % 100:02d}"
             body = json.dumps({"amount": amount, "key": key}).encode()
             data = head + b"Content-Length: %d\r\n\r\n" % len(body) + body
             sent = time.monotonic()
             try:
                 status, _, answer = await client.request(data)
-            except (Closed, TimeoutError, OSError) as e:
-                figures.errors.append(f"request failed: {e.__class__.__name__}: {e}")
+            except Closed as e:
+                figures.errors.append(f"request failed: {e}")
+                tries += 1
+                retry = (key, amount_cents) if tries < MAX_TRIES else None
                 await asyncio.sleep(0.1)
                 continue
+            retry, tries = None, 0
             answered = time.monotonic()
             figures.latencies.append(answered - sent)
             code = CODE.search(answer)
             label = f"{status} {code.group(1).decode() if code else ''}".strip()
             figures.answers[label] = figures.answers.get(label, 0) + 1
             found = MINIMUM.search(answer)
-            if status == 201:
-                figures.accepted.append((answered, minimum, key))
+            if status in (200, 201):
+                figures.accepted.append((answered, amount_cents, key))
                 figures.accepted_latencies.append(answered - sent)
                 if found:
                     minimum = cents(found.group(1))
@@ -472,8 +478,8 @@ async def poll_watcher(
             data = request.encode() + (b"If-None-Match: " + etag + b"\r\n" if etag else b"")
             try:
                 status, headers, body = await client.request(data + b"\r\n")
-            except (Closed, TimeoutError, OSError) as e:
-                figures.watcher_errors.append(f"{e.__class__.__name__}: {e}")
+            except Closed as e:
+                figures.watcher_errors.append(str(e))
                 await asyncio.sleep(POLL_EVERY_S)
                 continue
             if status == 200:
@@ -739,8 +745,7 @@ def stage(run) -> None:
     with run.stage(
         f"auction: {args.bidders} bidders, {args.watchers} watchers, {args.duration:.0f} s"
     ):
-        migrate(run.args.db)
-        results = {}
+        results = {}  # bench.data has migrated the database
         for mode in modes:
             results[mode] = run_one(run.args.db, mode, args)
             print(f"   {describe(results[mode])}", flush=True)
