@@ -293,16 +293,9 @@ class LotBidView(BiddingView):
         incoming = BidInSerializer(data=request.data)
         if not incoming.is_valid():
             raise _first_error(incoming)
-        lot_id = (
-            Lot.objects.filter(reference=reference, status__in=PUBLIC_LOT_STATUSES)
-            .values_list("pk", flat=True)
-            .first()
-        )
         try:
-            if lot_id is None:
-                raise auctions._not_found()
             bid = auctions.bid_place(
-                lot_id=lot_id,
+                reference=reference,
                 user=request.user,
                 amount=incoming.validated_data["amount"],
                 key=incoming.validated_data["key"],
@@ -311,6 +304,8 @@ class LotBidView(BiddingView):
             answer = refusal(error)
             if error.code == "invalid_amount":
                 answer.data["parameter"] = "amount"
+            # A refused bid is the everyday of a bidding war, not a fault to log.
+            answer._has_been_logged = True
             return answer
         body = {
             "sequence": bid.sequence,

@@ -338,7 +338,7 @@ _BID_LOCK = "SELECT 1 FROM estate_lot WHERE id = %(lot)s FOR UPDATE"
 # database clock, the bidder's registration, the leader's registration, a bid already made
 # with this key, and the highest bid number so far. The ORM would take five round trips.
 _BID_READ = """
-SELECT l.status, l.starts_at, l.closes_at, l.current_price, l.bid_step, l.start_price,
+SELECT l.id, l.status, l.starts_at, l.closes_at, l.current_price, l.bid_step, l.start_price,
        l.bid_count, l.version, l.extension_window_s, l.extension_s, l.municipality_id,
        clock_timestamp(),
        r.id, r.status,
@@ -349,8 +349,10 @@ FROM estate_lot l
 LEFT JOIN estate_bidderregistration r ON r.lot_id = l.id AND r.user_id = %(user)s
 LEFT JOIN estate_bid lead ON lead.id = l.leading_bid_id
 LEFT JOIN estate_bid kb ON kb.lot_id = l.id AND kb.registration_id = r.id AND kb.key = %(key)s
-WHERE l.id = %(lot)s
+WHERE {lot}
 """
+_BY_ID = "l.id = %(lot)s"
+_BY_REFERENCE = "l.reference = %(reference)s"
 
 # One statement writes the bid and the lot, and tells the watchers.
 _BID_WRITE = """
@@ -414,6 +416,7 @@ def _valid_amount(amount) -> Decimal:
 class _BidRead(NamedTuple):
     """A row of _BID_READ."""
 
+    lot_id: int
     status: str
     starts_at: datetime.datetime
     closes_at: datetime.datetime
@@ -441,8 +444,14 @@ class _BidRead(NamedTuple):
         return minimum_after(self.current_price, self.start_price, self.bid_step)
 
 
-def _bid_read(cursor, *, lot_id: int, user_id: int | None, key: uuid.UUID) -> _BidRead | None:
-    cursor.execute(_BID_READ, {"user": user_id, "key": str(key), "lot": lot_id})
+def _bid_read(
+    cursor, *, lot_id: int | None, reference: str | None, user_id: int | None, key: uuid.UUID
+) -> _BidRead | None:
+    where = _BY_ID if lot_id is not None else _BY_REFERENCE
+    cursor.execute(
+        _BID_READ.format(lot=where),
+        {"user": user_id, "key": str(key), "lot": lot_id, "reference": reference},
+    )
     row = cursor.fetchone()
     return None if row is None else _BidRead(*row)
 
@@ -495,8 +504,16 @@ def _bid_check(read: _BidRead, amount) -> Decimal:
 _REFUSED_WITHOUT_LOCK = ("invalid_amount", "below_minimum")
 
 
-def bid_place(*, lot_id: int, user, amount: Decimal, key: uuid.UUID) -> Bid:
-    """Place a bid, strictly serialised per lot by the lot's row lock.
+def bid_place(
+    *,
+    lot_id: int | None = None,
+    user,
+    amount: Decimal,
+    key: uuid.UUID,
+    reference: str | None = None,
+) -> Bid:
+    """Place a bid on the lot `lot_id` (or the lot numbered `reference`), strictly serialised
+    per lot by the lot's row lock.
 
     The same key again (the bidder's retry) gives the bid made with it, unchanged, whatever
     happened since. The returned bid carries `created` (False on a retry) and the lot's
@@ -509,9 +526,10 @@ def bid_place(*, lot_id: int, user, amount: Decimal, key: uuid.UUID) -> Bid:
     """
     user_id = user.pk if user is not None and user.is_authenticated else None
     with connection.cursor() as cursor:
-        read = _bid_read(cursor, lot_id=lot_id, user_id=user_id, key=key)
+        read = _bid_read(cursor, lot_id=lot_id, reference=reference, user_id=user_id, key=key)
     if read is None or read.status == LotStatus.DRAFT:
         raise _not_found()
+    lot_id = read.lot_id
     kept = _kept_bid(read, lot_id=lot_id, key=key)
     if kept is not None:
         return kept
@@ -525,7 +543,7 @@ def bid_place(*, lot_id: int, user, amount: Decimal, key: uuid.UUID) -> Bid:
             cursor.execute(_BID_LOCK, {"lot": lot_id})
             if cursor.fetchone() is None:
                 raise _not_found()  # another municipality's lot (RLS lets it be read only)
-            read = _bid_read(cursor, lot_id=lot_id, user_id=user_id, key=key)
+            read = _bid_read(cursor, lot_id=lot_id, reference=None, user_id=user_id, key=key)
             kept = _kept_bid(read, lot_id=lot_id, key=key)
             if kept is not None:
                 return kept
