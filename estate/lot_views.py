@@ -21,6 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,9 +30,16 @@ from django.views.decorators.http import require_POST
 
 from core.models import Role
 from core.rules import is_superuser, roles_in
-from estate.models import BidderRegistration, Lot, LotStatus, RegistrationStatus
+from estate.models import (
+    PUBLIC_LOT_STATUSES,
+    BidderRegistration,
+    Lot,
+    LotStatus,
+    RegistrationStatus,
+)
 
 MAX_PATH_ROWS = 50
+CONTRACT_SUMMARY = "estate/_contract_summary.html"
 
 
 class RegistrationForm(forms.Form):
@@ -110,10 +119,13 @@ def _price_path(lot: Lot) -> list[dict]:
 
 
 def _contract(lot: Lot):
+    """The lot's contract, when it has one and its summary can be shown."""
     try:
-        return lot.contract
-    except ObjectDoesNotExist:
+        contract = lot.contract
+        get_template(CONTRACT_SUMMARY)
+    except (ObjectDoesNotExist, TemplateDoesNotExist):
         return None
+    return contract
 
 
 def _bidder(request, lot: Lot) -> dict:
@@ -181,6 +193,7 @@ def _render(request, lot: Lot, *, register_form=None, bid_form=None, status: int
         # sent again with the amount kept).
         "bid_key": uuid.uuid4(),
         "contract": _contract(lot),
+        "next_attempt": Lot.objects.filter(previous=lot, status__in=PUBLIC_LOT_STATUSES).first(),
         "config": json.loads(json.dumps(config, cls=DjangoJSONEncoder)),
         "login_url": f"{reverse('account_login')}?next={request.path}",
     }

@@ -124,3 +124,14 @@ def test_an_awarded_lot_shows_the_winner_and_the_bidders_numbers(client, open_lo
     html = client.get(page(open_lot, "ka")).content.decode()
     assert f"#{rival.alias}" in html and f"#{bidder.alias}" in html
     assert "1100.00" in html
+
+
+def test_a_failed_lot_links_its_next_attempt_and_back(client, batumi, officer):
+    failed = make_lot(batumi, created_by=officer, status=LotStatus.FAILED)
+    again = make_lot(batumi, created_by=officer, previous=failed, attempt=2)
+    html = client.get(page(failed)).content.decode()
+    assert "The auction failed" in html
+    assert reverse("estate:lot", args=[again.reference]) in html
+    assert (
+        reverse("estate:lot", args=[failed.reference]) in client.get(page(again)).content.decode()
+    )
