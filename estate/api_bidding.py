@@ -72,8 +72,11 @@ class DepositSerializer(serializers.Serializer):
 
 
 class BidInSerializer(serializers.Serializer):
-    amount = serializers.CharField(
-        max_length=20, help_text="Lari as a decimal string with at most two places: 1250.00."
+    amount = serializers.RegexField(
+        r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        max_length=15,
+        help_text="Lari as a decimal string with at most two places: 1250.00.",
+        error_messages={"invalid": _("A bid is an amount in lari with at most two decimals.")},
     )
     key = serializers.UUIDField(
         help_text="The bidder's own key for this bid: sending it again gives the same bid."
@@ -122,8 +125,18 @@ class StateSerializer(serializers.Serializer):
 # --- Helpers --------------------------------------------------------------------------------
 
 
+# The body member at fault in a refusal of bad input.
+PARAMETERS = {
+    "invalid_amount": "amount",
+    "invalid_id_number": "id_number",
+    "name_mismatch": "legal_name",
+    "invalid_name": "legal_name",
+    "unknown_provider": "provider",
+}
+
+
 def refusal(error: AuctionError) -> Response:
-    body = error_body(error.message, error.code)
+    body = error_body(error.message, error.code, parameter=PARAMETERS.get(error.code))
     body.update(error.extra)
     return Response(body, status=error.status)
 
@@ -302,8 +315,6 @@ class LotBidView(BiddingView):
             )
         except AuctionError as error:
             answer = refusal(error)
-            if error.code == "invalid_amount":
-                answer.data["parameter"] = "amount"
             # A refused bid is the everyday of a bidding war, not a fault to log.
             answer._has_been_logged = True
             return answer
