@@ -45,6 +45,7 @@ from parcels.models import Building, LandUse, Parcel
 ASSETS_PER_CITY = 300
 MAX_BUILDINGS = 45
 UNITS = 15
+MIN_LAND = 12  # a city with fewer municipal parcels gets some more (a small demo)
 SEED = 13
 DEMO_DOMAIN = "demo.gisportal.ge"
 DEMO_PASSWORD = "gisportal-demo"
@@ -161,6 +162,22 @@ def _asset(rng, municipality, number: int, **values) -> Asset:
     )
 
 
+def _mark_municipal(municipality, count: int) -> None:
+    """A small demo city may have too few municipal parcels for a register: the first parcels
+    of public or green use, then any, become the municipality's."""
+    parcels = Parcel.objects.current().filter(
+        municipality=municipality, is_municipal_property=False
+    )
+    civic = parcels.filter(land_use__in=[LandUse.PUBLIC, LandUse.GREEN])
+    chosen = list(civic.order_by("cadastral_code").values_list("pk", flat=True)[:count])
+    chosen += list(
+        parcels.exclude(pk__in=chosen)
+        .order_by("cadastral_code")
+        .values_list("pk", flat=True)[: count - len(chosen)]
+    )
+    Parcel.objects.filter(pk__in=chosen).update(is_municipal_property=True)
+
+
 def _buildings_on(parcels, limit: int) -> Iterator[Building]:
     """The first building standing on each parcel, up to `limit`: one small lookup of the
     buildings' spatial index per parcel, which a join over every building of the city is not."""
@@ -187,6 +204,8 @@ def _register(municipality, rng: random.Random) -> list[Asset]:
     municipal = Parcel.objects.current().filter(
         municipality=municipality, is_municipal_property=True
     )
+    if municipal.count() < MIN_LAND:
+        _mark_municipal(municipality, MIN_LAND)
     parcels = {
         p.pk: p
         for p in municipal.order_by("cadastral_code").only(
@@ -440,10 +459,14 @@ ASSET_STATE_OF = {
 
 
 def _free_asset(assets: list[Asset], kind: str, taken: set[int]) -> Asset | None:
-    for index, asset in enumerate(assets):
-        if index not in taken and asset.kind == kind and asset.state == AssetState.AVAILABLE:
-            taken.add(index)
-            return asset
+    """An asset of that kind for a lot: an available one, else any not offered yet."""
+    for wanted in (AssetState.AVAILABLE, None):
+        for index, asset in enumerate(assets):
+            if index in taken or asset.kind != kind:
+                continue
+            if wanted is None or asset.state == wanted:
+                taken.add(index)
+                return asset
     return None
 
 

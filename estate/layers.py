@@ -17,6 +17,7 @@ from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Round
 from django.db.models.signals import post_delete, post_save
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from core.models import Municipality, Role
 from estate.models import OFFERED_STATES, Asset, AssetKind, AssetState, Lot, LotStatus
@@ -163,7 +164,7 @@ register(
         properties=OFFERS_PROPERTIES,
         field_types=LOT_TERM_TYPES,
         field_titles=LOT_TERM_TITLES,
-        extra_tables=("estate_lot", "estate_lotasset", "parcels_parcel"),
+        extra_tables=("estate_lot", "estate_lotasset"),
         page_url=page_of,
         page_label_ka="ლოტი და აუქციონი",
         page_label_en="The lot and its auction",
@@ -251,6 +252,22 @@ class RegisterLayer(Layer):
         ).exists()
 
 
+def state_legend() -> tuple[dict[str, str], ...]:
+    def label(state, language: str) -> str:
+        with translation.override(language):
+            return str(state.label)
+
+    return tuple(
+        {
+            "label": label(state, "en"),
+            "label_ka": label(state, "ka"),
+            "kind": "fill",
+            "color": STATE_COLOURS[state],
+        }
+        for state in AssetState
+    )
+
+
 def register_queryset(code: str):
     def queryset() -> QuerySet:
         lots = Lot.objects.filter(
@@ -290,15 +307,7 @@ def register_layer(code: str, name_ka: str, name_en: str) -> RegisterLayer:
         min_zoom=10,
         order=86,
         keywords=("municipal property", "register"),
-        legend=tuple(
-            {
-                "label": str(state.label),
-                "label_ka": str(state.label),
-                "kind": "fill",
-                "color": STATE_COLOURS[state],
-            }
-            for state in AssetState
-        ),
+        legend=state_legend(),
         style=(
             {
                 "type": "fill",

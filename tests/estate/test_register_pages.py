@@ -2,6 +2,8 @@
 JavaScript), the register, an asset's page and the results of closed auctions."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from estate.models import AssetKind, AssetState, LotKind
 from tests.estate.register_factories import asset, closed_lot, lot, officer
@@ -118,3 +120,21 @@ def test_results_list_closed_auctions_and_link_the_open_data(client, estate):
     assert 'href="/api/v1/estate/results.csv"' in html
     assert 'href="/api/v1/estate/price-paths.csv"' in html
     assert "Secret" not in html
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/en/estate/", "/en/estate/register/", "/en/estate/results/"])
+def test_lists_take_as_many_queries_whatever_their_length(client, estate, batumi, url):
+    before = queries_for(client, url)
+    by = officer(batumi)
+    for _ in range(3):
+        made = asset(batumi, state=AssetState.IN_AUCTION)
+        lot(batumi, assets=[made], created_by=by)
+        closed_lot(batumi, assets=[asset(batumi, state=AssetState.SOLD)], created_by=by)
+
+    assert queries_for(client, url) == before

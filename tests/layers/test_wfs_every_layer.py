@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from lxml import etree
 
+from estate.demo import load_demo_estate
 from fixtures.demo import load_demo
 from layers.registry import registry
 from permits.demo import load_demo_applications
@@ -41,6 +42,7 @@ def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     summary = load_demo(**DEMO)
     load_demo_applications()  # what manage.py load_demo adds: the permit register's rows
+    load_demo_estate()  # and the estate's register, lots and running auction
     return summary
 
 
