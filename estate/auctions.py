@@ -69,6 +69,7 @@ OUTBID_QUIET_S = 600
 # The terms an officer may change (lot_update_terms).
 TERMS = frozenset(
     {
+        "kind",
         "title_ka",
         "title_en",
         "description_ka",
