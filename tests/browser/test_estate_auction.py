@@ -61,6 +61,10 @@ def test_a_bid_reaches_a_watcher_of_the_lot_page_within_two_seconds(
         assert page.locator("[data-live='standing']").text_content() == "You lead."
         assert amount.input_value() == "1050.00"
         assert page.url.endswith(url)  # no reload, no redirect: the bid went by fetch
+
+        page.get_by_role("button", name="Place the bid").click()  # refused: it leads already
+        expect(page.locator("[data-bid-error]")).to_have_text("Yours is already the leading bid.")
+        assert amount.input_value() == "1050.00"
     finally:
         watcher_context.close()
     assert page_errors == []
