@@ -68,3 +68,24 @@ def test_a_bid_reaches_a_watcher_of_the_lot_page_within_two_seconds(
     finally:
         watcher_context.close()
     assert page_errors == []
+
+
+def test_a_watcher_without_the_stream_polls_the_state(
+    browser, live_server, open_lot, page, page_errors, monkeypatch
+):
+    """A WSGI process holding all the streams it may answers 503: the page polls instead."""
+    import uuid
+    from decimal import Decimal
+
+    from estate import live
+    from estate.auctions import bid_place
+    from tests.estate.auction_factories import register_bidder
+
+    expect = pytest.importorskip("playwright.sync_api").expect
+    monkeypatch.setattr(live, "SYNC_STREAMS_PER_PROCESS", 0)
+    bidder = register_bidder(open_lot)
+    page.goto(f"/en/estate/lots/{open_lot.reference}/")
+    page.wait_for_selector("body[data-lot-live='polling']")
+    bid_place(lot_id=open_lot.pk, user=bidder.user, amount=Decimal("1000"), key=uuid.uuid4())
+    expect(page.locator("[data-live='current_price']")).to_have_text("1000.00", timeout=3000)
+    assert page_errors == []
