@@ -216,3 +216,17 @@ def test_a_batumi_scoped_connection_cannot_bid_on_a_rustavi_lot_through_the_serv
         )
     assert caught.value.status == 404
     assert not Bid.objects.exists()
+
+
+def test_a_refused_registration_names_the_member_at_fault(open_lot):
+    client = signed_in(verified_user("Nino", "Beridze"))
+    answer = post(
+        client, url(open_lot, "registration"), {"legal_name": "Nino B.", "id_number": "01001012345"}
+    )
+    assert answer.status_code == 400
+    assert (answer.json()["code"], answer.json()["parameter"]) == ("name_mismatch", "legal_name")
+    answer = post(
+        client, url(open_lot, "registration"), {"legal_name": "Nino Beridze", "id_number": "123"}
+    )
+    assert (answer.json()["code"], answer.json()["parameter"]) == ("invalid_id_number", "id_number")
+    assert not BidderRegistration.objects.exists()
