@@ -284,13 +284,19 @@ class Topic:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def changed(self, timeout: float) -> bool:
-        """Wait until the state changes; False after `timeout`."""
-        try:
-            await asyncio.wait_for(self._changed.wait(), timeout)
-        except TimeoutError:
-            return False
-        return True
+    def changed(self, timeout: float) -> asyncio.Future:
+        """A future of the next change: True when the state changes, False after `timeout`.
+        The change waited for is the next one from now, whenever the future starts to run."""
+        event = self._changed
+
+        async def wait() -> bool:
+            try:
+                await asyncio.wait_for(event.wait(), timeout)
+            except TimeoutError:
+                return False
+            return True
+
+        return asyncio.ensure_future(wait())
 
 
 class Hub:
@@ -445,7 +451,7 @@ async def asgi_events(scope, receive, send, reference: str) -> None:
         sent_at = time.monotonic()
         while not gone.done() and not topic.gone:
             if topic.version == last_seen:
-                changed = asyncio.ensure_future(topic.changed(HEARTBEAT_SECONDS))
+                changed = topic.changed(HEARTBEAT_SECONDS)
                 await asyncio.wait({changed, gone}, return_when=asyncio.FIRST_COMPLETED)
                 if gone.done():
                     changed.cancel()
