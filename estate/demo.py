@@ -578,8 +578,6 @@ def _run_auction(lot: Lot, spec: LotSpec, bidders: list) -> int:
         )
         placed += 1
         amount += lot.bid_step
-    lot.refresh_from_db()
-    auctions.lot_close_schedule(lot)
     return placed
 
 
@@ -614,6 +612,9 @@ def load_demo_estate(*, stdout: TextIO | None = None) -> Summary:
                 if spec.path or (spec.bidders and lot.status != LotStatus.PUBLISHED):
                     summary.bids += _closed_path(lot, spec, bidders)
         running += [(lot, spec) for lot, spec in lots if spec.running]
+        for lot, _spec in lots:
+            if lot.status == LotStatus.PUBLISHED:
+                auctions.lot_close_schedule(lot)  # the close job at the lot's end
         summary.assets[municipality.code] = len(assets)
         summary.lots[municipality.code] = len(lots)
     for lot, spec in running:
