@@ -56,7 +56,10 @@ def search_condition(q: str) -> Q:
             | Q(name_en__icontains=word)
             | Q(address_ka__icontains=word)
             | Q(address_en__icontains=word)
-            | Q(lot_assets__lot__reference__icontains=word)
+            | Q(
+                lot_assets__lot__reference__icontains=word,
+                lot_assets__lot__status__in=PUBLIC_LOT_STATUSES,
+            )
         )
     return condition
 

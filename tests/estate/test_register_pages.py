@@ -138,3 +138,17 @@ def test_lists_take_as_many_queries_whatever_their_length(client, estate, batumi
         closed_lot(batumi, assets=[asset(batumi, state=AssetState.SOLD)], created_by=by)
 
     assert queries_for(client, url) == before
+
+
+def test_a_draft_lot_number_finds_nothing(client, estate, batumi):
+    draft = lot(
+        batumi,
+        assets=[estate["listed"]],
+        created_by=officer(batumi),
+        status="draft",
+        reference="BTM-DRAFT-1",
+    )
+
+    listing = page(client, "/en/estate/", q=draft.reference).split('id="offers-list"')[1]
+
+    assert "Seaside plot" not in listing
