@@ -305,6 +305,7 @@ class LotBidView(BiddingView):
     def post(self, request, reference: str):
         incoming = BidInSerializer(data=request.data)
         if not incoming.is_valid():
+            _public_lot(reference)  # a lot no one may see is not found, whatever the body
             raise _first_error(incoming)
         try:
             bid = auctions.bid_place(

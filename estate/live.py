@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, close_old_connections, connection
 from django.http import StreamingHttpResponse
@@ -43,7 +44,7 @@ from django.views.decorators.http import require_GET
 from core.db.base import ALL_MUNICIPALITIES
 from core.errors import api_error
 from core.tenancy import set_scope
-from estate.models import PUBLIC_LOT_STATUSES, Lot
+from estate.models import PUBLIC_LOT_STATUSES, Lot, LotStatus
 
 logger = logging.getLogger(__name__)
 
@@ -193,15 +194,21 @@ def stream_headers(response) -> None:
 def lot_events(request, reference: str):
     """The lot's states as Server-Sent Events (WSGI: one stream of SYNC_STREAM_SECONDS)."""
     set_scope(ALL_MUNICIPALITIES)
-    lot = get_object_or_404(public_lots().only("pk"), reference=reference)
+    lot = get_object_or_404(public_lots().only("pk", "status"), reference=reference)
     last_seen = last_event_id(request.headers.get("Last-Event-ID"))
+    # A closed lot changes no more: its state once, and the stream ends.
+    seconds = (
+        getattr(settings, "ESTATE_LIVE_STREAM_SECONDS", SYNC_STREAM_SECONDS)
+        if lot.status == LotStatus.PUBLISHED
+        else 0
+    )
     if not _take_slot():
         response = api_error(
             503, _("The live stream is busy here; follow the state endpoint."), "stream_busy"
         )
         response["Retry-After"] = str(int(SYNC_STREAM_SECONDS))
         return response
-    stream = _HeldStream(sync_stream(lot.pk, last_seen, seconds=SYNC_STREAM_SECONDS))
+    stream = _HeldStream(sync_stream(lot.pk, last_seen, seconds=seconds))
     response = StreamingHttpResponse(stream, content_type=CONTENT_TYPE)
     stream_headers(response)
     return response
