@@ -24,7 +24,7 @@ COMMENT = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", re.DOTAL
 # Not executed, so not the policy's concern: data for the page's scripts.
 DATA_SCRIPT = re.compile(r"""type=["']application/(ld\+)?json["']""")
 # Rendered to PDF by WeasyPrint, never served to a browser.
-NOT_FOR_BROWSERS = {"cases/decision_pdf.html"}
+NOT_FOR_BROWSERS = {"cases/decision_pdf.html", "estate/contracts/contract_pdf.html"}
 
 
 def policy(response) -> dict[str, list[str]]:
