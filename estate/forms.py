@@ -184,7 +184,7 @@ class LotTermsForm(forms.Form):
         required=False,
     )
     deposit_percent = forms.DecimalField(
-        label=_("Deposit, % of the start price"),
+        label=_("Deposit, per cent of the start price"),
         min_value=Decimal("0.01"),
         max_value=Decimal("100"),
         max_digits=5,

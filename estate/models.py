@@ -230,7 +230,7 @@ class Lot(Bilingual, models.Model):
     bid_step = money_field(_("bid step, GEL"), validators=[MinValueValidator(Decimal("1"))])
     deposit_amount = money_field(_("deposit, GEL"), null=True, blank=True)
     deposit_percent = models.DecimalField(
-        _("deposit, % of the start price"),
+        _("deposit, per cent of the start price"),
         max_digits=5,
         decimal_places=2,
         null=True,

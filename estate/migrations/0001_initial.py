@@ -1062,7 +1062,7 @@ class Migration(migrations.Migration):
                             django.core.validators.MinValueValidator(Decimal("0.01")),
                             django.core.validators.MaxValueValidator(Decimal("100")),
                         ],
-                        verbose_name="deposit, % of the start price",
+                        verbose_name="deposit, per cent of the start price",
                     ),
                 ),
                 (
@@ -1855,7 +1855,7 @@ class Migration(migrations.Migration):
                             django.core.validators.MinValueValidator(Decimal("0.01")),
                             django.core.validators.MaxValueValidator(Decimal("100")),
                         ],
-                        verbose_name="deposit, % of the start price",
+                        verbose_name="deposit, per cent of the start price",
                     ),
                 ),
                 (
