@@ -18,6 +18,8 @@ of its own, that it changed.
 from __future__ import annotations
 
 import pghistory
+import pgtrigger
+from django.db import connection
 
 
 def changed(field: str) -> pghistory.UpdateEvent:
@@ -46,3 +48,18 @@ def track(
         model_name=model_name,
         append_only=True,
     )
+
+
+def ignore_triggers_in_transaction() -> None:
+    """Until the transaction ends, every trigger of pgtrigger (the audit's) returns at once:
+    the setting that pgtrigger.ignore() sets per statement, here once for COPYs too. For the
+    generated demo data only (docs/audit.md): its history begins with the first change."""
+    ignored = set()
+    for model, trigger in pgtrigger.registered():
+        pgid = trigger.get_pgid(model)
+        ignored |= {pgid, f"{model._meta.db_table}:{pgid}"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pgtrigger.ignore', %s, true)",
+            ["{" + ",".join(sorted(ignored)) + "}"],
+        )

@@ -25,6 +25,7 @@ from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db import transaction
 from django.utils import timezone
 
+from core import audit
 from core.models import Municipality
 from estate import auctions
 from estate.models import (
@@ -583,8 +584,6 @@ def _run_auction(lot: Lot, spec: LotSpec, bidders: list) -> int:
 
 def load_demo_estate(*, stdout: TextIO | None = None) -> Summary:
     """The demo register and lots of every municipality that has no assets yet."""
-    from fixtures.demo import _ignore_audit_triggers  # the cadastre's bulk load does the same
-
     started = time.perf_counter()
     summary = Summary()
     now = timezone.now().replace(second=0, microsecond=0)
@@ -596,7 +595,7 @@ def load_demo_estate(*, stdout: TextIO | None = None) -> Summary:
         rng = random.Random(f"{SEED}-{municipality.code}")
         officer = _officer(municipality)
         with transaction.atomic():
-            _ignore_audit_triggers()
+            audit.ignore_triggers_in_transaction()
             assets = _register(municipality, rng)
             lots = list(_lots(municipality, assets, officer, now))
             _save_register(assets)
