@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -201,6 +202,16 @@ class AssetFeatureSerializer(serializers.Serializer):
         return AssetPropertiesSerializer(asset).data
 
 
+class AssetFeatureCollectionSerializer(serializers.Serializer):
+    """A page of the register as a GeoJSON FeatureCollection (what AssetListView answers)."""
+
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    features = AssetFeatureSerializer(many=True)
+
+
 def assets_for_api() -> QuerySet:
     return (
         selectors.public_register()
@@ -241,7 +252,7 @@ class AssetListView(GenericAPIView):
             OpenApiParameter("kind", str, enum=["", *AssetKind.values]),
             MUNICIPALITY,
         ],
-        responses={200: AssetFeatureSerializer(many=True), 400: _BAD},
+        responses={200: AssetFeatureCollectionSerializer, 400: _BAD},
     )
     def get(self, request):
         states = [selectors.OFFERED, *[str(s) for s in selectors.REGISTER_STATES]]
@@ -313,9 +324,17 @@ def result_rows(lots) -> list[list]:
     return rows
 
 
+class CSVOnly(DefaultContentNegotiation):
+    """The open-data files are CSV whatever the request asks (`?format=`, Accept)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class ResultsCSVView(APIView):
     permission_classes = [AllowAny]
-    renderer_classes = [CSVRenderer, renderers.JSONRenderer]
+    renderer_classes = [CSVRenderer]
+    content_negotiation_class = CSVOnly
 
     @extend_schema(
         operation_id="estate_results_csv",
@@ -334,7 +353,8 @@ class ResultsCSVView(APIView):
 
 class PricePathsCSVView(APIView):
     permission_classes = [AllowAny]
-    renderer_classes = [CSVRenderer, renderers.JSONRenderer]
+    renderer_classes = [CSVRenderer]
+    content_negotiation_class = CSVOnly
 
     @extend_schema(
         operation_id="estate_price_paths_csv",
