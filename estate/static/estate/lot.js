@@ -244,6 +244,8 @@ function bidding() {
         headers: {
           "Content-Type": "application/json",
           Accept: "application/json",
+          // The API answers in the language asked for: the page's, not the browser's.
+          "Accept-Language": document.documentElement.lang || "ka",
           "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value,
         },
         body: JSON.stringify({ amount: sent, key: key.value }),
