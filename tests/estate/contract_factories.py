@@ -10,7 +10,7 @@ import zlib
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Role
 from estate import contracts
@@ -143,10 +143,13 @@ def pdf_text(data: bytes) -> bytes:
 
 @pytest.fixture
 def contract_settings(settings, tmp_path):
+    """Files in a temporary folder, notifications at once, and the services' messages in
+    English, which the tests read."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NOTIFY_SYNC = True
     settings.GISPORTAL_PUBLIC_URL = "http://portal.test"
-    return settings
+    with translation.override("en"):
+        yield settings
 
 
 @pytest.fixture

@@ -179,7 +179,9 @@ def test_the_close_job_that_wakes_before_a_moved_end_waits_for_it(open_lot, bidd
     bid(bidder, "1000")
     close_lot(lot_id=open_lot.pk)
     assert Lot.objects.get(pk=open_lot.pk).status == LotStatus.PUBLISHED
-    waiting = ProcrastinateJob.objects.get(task_name="estate.close_lot", status="todo")
+    waiting = ProcrastinateJob.objects.get(
+        task_name="estate.close_lot", status="todo", args__lot_id=open_lot.pk
+    )
     assert waiting.scheduled_at == open_lot.closes_at
     assert waiting.queueing_lock == f"estate_close_lot_{open_lot.pk}"
 

@@ -47,7 +47,7 @@ def test_publishing_opens_the_lot_puts_its_assets_in_auction_and_schedules_the_c
     assert published.closes_at == published.ends_at
     assert published.version == 1
     assert set(Asset.objects.values_list("state", flat=True)) == {AssetState.IN_AUCTION}
-    job = ProcrastinateJob.objects.get(task_name="estate.close_lot")
+    job = ProcrastinateJob.objects.get(task_name="estate.close_lot", args__lot_id=lot.pk)
     assert job.scheduled_at == published.closes_at and job.args == {"lot_id": lot.pk}
 
 
@@ -138,7 +138,9 @@ def test_a_new_end_moves_the_waiting_close_job(batumi, officer):
     lot = lot_publish(lot=draft(batumi, officer), by=officer)
     new_end = lot.ends_at + datetime.timedelta(days=2)
     lot_update_terms(lot=lot, by=officer, ends_at=new_end)
-    job = ProcrastinateJob.objects.get(task_name="estate.close_lot", status="todo")
+    job = ProcrastinateJob.objects.get(
+        task_name="estate.close_lot", status="todo", args__lot_id=lot.pk
+    )
     assert job.scheduled_at == new_end == Lot.objects.get(pk=lot.pk).closes_at
 
 
