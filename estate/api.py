@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import (
+    AutoSchema,
     BadParameter,
     BoundedPagination,
     ErrorSerializer,
@@ -324,17 +325,29 @@ def result_rows(lots) -> list[list]:
     return rows
 
 
-class CSVOnly(DefaultContentNegotiation):
-    """The open-data files are CSV whatever the request asks (`?format=`, Accept)."""
+class _NoFormatParameter:
+    URL_FORMAT_OVERRIDE = None
 
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
+
+class CSVOnly(DefaultContentNegotiation):
+    """The open-data files are CSV whatever `?format=` says; an error is JSON when the
+    request accepts it (Accept), as everywhere in the API."""
+
+    settings = _NoFormatParameter
+
+
+class CSVSchema(AutoSchema):
+    """No `format` parameter: the file is CSV (CSVOnly)."""
+
+    def _get_format_parameters(self):
+        return []
 
 
 class ResultsCSVView(APIView):
     permission_classes = [AllowAny]
-    renderer_classes = [CSVRenderer]
+    renderer_classes = [CSVRenderer, renderers.JSONRenderer]
     content_negotiation_class = CSVOnly
+    schema = CSVSchema()
 
     @extend_schema(
         operation_id="estate_results_csv",
@@ -353,8 +366,9 @@ class ResultsCSVView(APIView):
 
 class PricePathsCSVView(APIView):
     permission_classes = [AllowAny]
-    renderer_classes = [CSVRenderer]
+    renderer_classes = [CSVRenderer, renderers.JSONRenderer]
     content_negotiation_class = CSVOnly
+    schema = CSVSchema()
 
     @extend_schema(
         operation_id="estate_price_paths_csv",
