@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "engagement",
     "permits",
     "estate",
+    "budgeting",
     "fixtures",
     "gisportal",
     # Django's own form templates, found after core's overrides (core/forms.py).
@@ -437,3 +438,8 @@ LOGGING = {
     # procrastinate announces every task it registers at INFO, on every start.
     "loggers": {"procrastinate": {"level": "WARNING"}, "pyogrio": {"level": "WARNING"}},
 }
+
+# Participatory budgeting (docs/budgeting.md): the key of the keyed hash of residents' personal
+# numbers (budgeting/voters.py). Unset, it is derived from SECRET_KEY; a deployment sets its own
+# and keeps it: a new key makes every voter list and ballot key unknown.
+BUDGETING_PERSON_KEY = env_str("BUDGETING_PERSON_KEY", "")

@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/cases/", include("cases.api_urls")),
     path("api/v1/permits/", include("permits.api_urls")),
     path("api/v1/estate/", include("estate.api_urls")),
+    path("api/v1/budgeting/", include("budgeting.api_urls")),
     path("api/v1/comments/", include("engagement.api_urls")),
     path("ogcapi/", include("layers.ogcapi.urls")),
     # QGIS asks for the landing page without the slash and does not follow a redirect.
@@ -56,6 +57,7 @@ urlpatterns += i18n_patterns(
     path("cases/", include("cases.urls")),
     path("permits/", include("permits.urls")),
     path("estate/", include("estate.urls")),
+    path("budgeting/", include("budgeting.urls")),
     path("", include("engagement.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

@@ -1,0 +1,3 @@
+"""Participatory budgeting's background work, which the worker loads from here
+(PROCRASTINATE_AUTODISCOVER_MODULE_NAME): each part keeps its tasks in a module of its own,
+imported below."""
