@@ -1,0 +1,476 @@
+"""Ballots: the voting rules of a choice, drafts, the checkout of a resident's ballot (one per
+resident and budget, by the unique keyed hash of the personal number), paper ballots counted
+with the online ones, and the verification of a resident against the cycle's voter list.
+
+A ballot counts only once checked out. The checkout writes the one row of (budget, person) with
+a single INSERT ... ON CONFLICT DO UPDATE: parallel checkouts by one resident cannot make a
+second row, and a repeated checkout replaces the choice until the voting closes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from budgeting import cycles, voters
+from budgeting.models import (
+    Ballot,
+    BallotKind,
+    BallotStatus,
+    Budget,
+    Channel,
+    Cycle,
+    Phase,
+    Proposal,
+    ProposalStatus,
+    Voter,
+)
+
+# The confirmation code: letters and digits that cannot be mistaken for one another.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def gel(amount: int) -> str:
+    """An amount of lari with the thousands grouped as the language groups them."""
+    return number_format(int(amount), force_grouping=True)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+# --- The rules of a choice -------------------------------------------------------------------
+
+
+def _unique(ids) -> list[int]:
+    seen: dict[int, None] = {}
+    for value in ids:
+        try:
+            seen.setdefault(int(value), None)
+        except (TypeError, ValueError):
+            raise ValidationError(_("A project of the ballot is not a number.")) from None
+    return list(seen)
+
+
+def ballot_projects(budget: Budget) -> QuerySet[Proposal]:
+    """The projects on the ballot of a budget: its feasible proposals with a price."""
+    return Proposal.objects.filter(
+        budget=budget, status=ProposalStatus.FEASIBLE, cost__isnull=False
+    ).order_by("reference")
+
+
+def _choice_proposals(budget: Budget, ids: list[int]) -> list[Proposal]:
+    found = {p.pk: p for p in Proposal.objects.filter(pk__in=ids)}
+    for pk in ids:
+        proposal = found.get(pk)
+        if proposal is None:
+            raise ValidationError(
+                _("Project %(id)s does not exist.") % {"id": pk}, code="unknown_project"
+            )
+        if proposal.budget_id != budget.pk:
+            raise ValidationError(
+                _(
+                    "%(project)s is in another budget (%(other)s): this ballot is for "
+                    "%(budget)s only."
+                )
+                % {
+                    "project": proposal.reference,
+                    "other": proposal.budget.name,
+                    "budget": budget.name,
+                },
+                code="other_budget",
+            )
+        if not proposal.on_ballot:
+            raise ValidationError(
+                _("%(project)s is not on the ballot: only feasible projects with a price are.")
+                % {"project": proposal.reference},
+                code="not_on_ballot",
+            )
+    return [found[pk] for pk in ids]
+
+
+def _check_knapsack(cycle: Cycle, budget: Budget, total: int) -> None:
+    if total > budget.amount:
+        raise ValidationError(
+            _("Your choice costs %(total)s GEL; the budget is %(amount)s GEL.")
+            % {"total": gel(total), "amount": gel(budget.amount)},
+            code="over_budget",
+        )
+
+
+def _check_min_share(cycle: Cycle, budget: Budget, total: int) -> None:
+    minimum = -(-budget.amount * cycle.min_share_percent // 100)  # rounded up
+    if total < minimum:
+        raise ValidationError(
+            _(
+                "Your choice costs %(total)s GEL; spend at least %(share)s of the budget, "
+                "%(minimum)s GEL."
+            )
+            % {
+                "total": gel(total),
+                "share": f"{cycle.min_share_percent}%",
+                "minimum": gel(minimum),
+            },
+            code="under_min_share",
+        )
+
+
+def _check_min_projects(cycle: Cycle, count: int) -> None:
+    if count < cycle.min_projects:
+        raise ValidationError(
+            _("Too few projects: you chose %(count)s, the minimum is %(minimum)s.")
+            % {"count": count, "minimum": cycle.min_projects},
+            code="too_few",
+        )
+
+
+def _check_max_projects(cycle: Cycle, count: int) -> None:
+    if cycle.max_projects is not None and count > cycle.max_projects:
+        raise ValidationError(
+            _("Too many projects: you chose %(count)s, the maximum is %(maximum)s.")
+            % {"count": count, "maximum": cycle.max_projects},
+            code="too_many",
+        )
+
+
+def check_choice(budget: Budget, proposal_ids: list[int]) -> tuple[list[Proposal], int]:
+    """The proposals of a ballot and their total, checked against the cycle's voting rules.
+
+    Knapsack: the total is at most the budget and at least the minimum share of it. Knapsack
+    with a number of projects: at most the budget and at least the minimum number of projects.
+    Approval: between the minimum and the maximum number of projects, whatever they cost.
+    Raises ValidationError naming the numbers.
+    """
+    cycle = budget.cycle
+    proposals = _choice_proposals(budget, _unique(proposal_ids))
+    total = sum(p.cost for p in proposals)
+    count = len(proposals)
+    if cycle.ballot_kind == BallotKind.KNAPSACK:
+        _check_knapsack(cycle, budget, total)
+        _check_min_share(cycle, budget, total)
+    elif cycle.ballot_kind == BallotKind.KNAPSACK_COUNT:
+        _check_knapsack(cycle, budget, total)
+        _check_min_projects(cycle, count)
+    else:
+        _check_min_projects(cycle, count)
+        _check_max_projects(cycle, count)
+    return proposals, total
+
+
+def check_draft(budget: Budget, proposal_ids: list[int]) -> tuple[list[Proposal], int]:
+    """The proposals of a draft: only projects of this ballot, with no limit checked yet."""
+    proposals = _choice_proposals(budget, _unique(proposal_ids))
+    return proposals, sum(p.cost for p in proposals)
+
+
+def rule_summary(cycle: Cycle, budget: Budget) -> str:
+    """The rule of the ballot in one sentence, with its numbers."""
+    if cycle.ballot_kind == BallotKind.KNAPSACK:
+        minimum = -(-budget.amount * cycle.min_share_percent // 100)
+        return _(
+            "Choose projects that cost at most %(amount)s GEL together, and at least "
+            "%(share)s of it: %(minimum)s GEL."
+        ) % {
+            "amount": gel(budget.amount),
+            "share": f"{cycle.min_share_percent}%",
+            "minimum": gel(minimum),
+        }
+    if cycle.ballot_kind == BallotKind.KNAPSACK_COUNT:
+        return _(
+            "Choose projects that cost at most %(amount)s GEL together: at least "
+            "%(minimum)s of them."
+        ) % {"minimum": cycle.min_projects, "amount": gel(budget.amount)}
+    if cycle.max_projects is None:
+        return _("Choose the projects you approve of: at least %(minimum)s.") % {
+            "minimum": cycle.min_projects
+        }
+    return _("Choose between %(minimum)s and %(maximum)s projects you approve of.") % {
+        "minimum": cycle.min_projects,
+        "maximum": cycle.max_projects,
+    }
+
+
+# --- Who may vote where ----------------------------------------------------------------------
+
+
+def voting_open(cycle: Cycle, now: datetime.datetime | None = None) -> bool:
+    return cycles.is_in_phase(cycle, Phase.BALLOTING, now)
+
+
+def check_voting_open(cycle: Cycle, now: datetime.datetime | None = None) -> None:
+    now = now or timezone.now()
+    if voting_open(cycle, now):
+        return
+    phase = cycles.phase_of(cycle, Phase.BALLOTING)
+    if phase is None:
+        raise ValidationError(_("This cycle has no voting."), code="no_voting")
+    if now < phase.starts_at:
+        raise ValidationError(
+            _("The voting opens on %(when)s.")
+            % {"when": timezone.localtime(phase.starts_at).strftime("%Y-%m-%d %H:%M")},
+            code="not_open",
+        )
+    raise ValidationError(
+        _("The voting closed on %(when)s: no ballot is taken or changed after the close.")
+        % {"when": timezone.localtime(phase.ends_at).strftime("%Y-%m-%d %H:%M")},
+        code="closed",
+    )
+
+
+def voter_of(cycle: Cycle, user) -> Voter | None:
+    """The voter of the cycle's list this account verified itself as, if any."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Voter.objects.filter(cycle=cycle, user=user).select_related("district").first()
+
+
+def budgets_of(voter: Voter) -> list[Budget]:
+    """The budgets a voter may vote in: their district's (as the list gives it), then the
+    city-wide one."""
+    budgets = list(
+        Budget.objects.filter(cycle_id=voter.cycle_id, district_id=voter.district_id)
+    ) + list(Budget.objects.filter(cycle_id=voter.cycle_id, district__isnull=True))
+    return budgets
+
+
+def may_vote_in(voter: Voter, budget: Budget) -> bool:
+    return budget.cycle_id == voter.cycle_id and (
+        budget.district_id is None or budget.district_id == voter.district_id
+    )
+
+
+def check_may_vote_in(voter: Voter, budget: Budget) -> None:
+    if not may_vote_in(voter, budget):
+        raise ValidationError(
+            _(
+                "This ballot is for %(budget)s. The voter list gives your district as "
+                "%(district)s: you vote there and in the city-wide budget."
+            )
+            % {"budget": budget.name, "district": voter.district.name},
+            code="other_district",
+        )
+
+
+@transaction.atomic
+def voter_verify(*, cycle: Cycle, user, number: str, birth_year: int) -> Voter:
+    """Verify an account as a resident on the cycle's voter list: the personal number and
+    year of birth must match a row of the list that no other account has claimed."""
+    if not voters.is_personal_number(number):
+        raise ValidationError(voters.PERSONAL_NUMBER_ERROR, code="bad_number")
+    key = voters.person_key(number)
+    own = Voter.objects.select_for_update().filter(cycle=cycle, user=user).first()
+    if own is not None:
+        if own.person_key == key:
+            return own
+        raise ValidationError(
+            _("Your account is already verified as the resident %(masked)s in this cycle.")
+            % {"masked": own.person_masked},
+            code="account_taken",
+        )
+    voter = Voter.objects.select_for_update().filter(cycle=cycle, person_key=key).first()
+    if voter is None or voter.birth_year != int(birth_year):
+        # One message for both: it must not tell whether a number is on the list.
+        raise ValidationError(
+            _(
+                "The voter list has no resident with this personal number and year of birth. "
+                "Check both; if they are right, ask the municipality to check the list."
+            ),
+            code="not_on_list",
+        )
+    if voter.user_id is not None and voter.user_id != user.pk:
+        raise ValidationError(
+            _(
+                "Another account has already verified itself with this personal number. If "
+                "it was not you, tell the municipality."
+            ),
+            code="number_taken",
+        )
+    voter.user = user
+    voter.verified_at = timezone.now()
+    try:
+        with transaction.atomic():
+            voter.save(update_fields=["user", "verified_at"])
+    except IntegrityError:
+        raise ValidationError(
+            _("Your account is already verified as another resident in this cycle."),
+            code="account_taken",
+        ) from None
+    return voter
+
+
+# --- Drafts and checkout ---------------------------------------------------------------------
+
+
+def ballot_of(voter: Voter, budget: Budget) -> Ballot | None:
+    return Ballot.objects.filter(budget=budget, person_key=voter.person_key).first()
+
+
+def counted_ballots(budget: Budget) -> QuerySet[Ballot]:
+    """The ballots of a budget that count: checked out, online or on paper."""
+    return Ballot.objects.filter(budget=budget, status=BallotStatus.CHECKED_OUT)
+
+
+@transaction.atomic
+def ballot_save_draft(*, voter: Voter, budget: Budget, proposal_ids: list[int], user) -> Ballot:
+    """Keep a resident's choice as a draft (not counted). A checked-out ballot is changed only
+    by checking out again, so that a half-made change never takes a counted ballot away."""
+    check_voting_open(budget.cycle)
+    check_may_vote_in(voter, budget)
+    proposals, total = check_draft(budget, proposal_ids)
+    ballot = (
+        Ballot.objects.select_for_update()
+        .filter(budget=budget, person_key=voter.person_key)
+        .first()
+    )
+    if ballot is not None and ballot.status == BallotStatus.CHECKED_OUT:
+        raise ValidationError(
+            _("Your ballot is checked out. To change it, check out the new choice."),
+            code="checked_out",
+        )
+    if ballot is None:
+        ballot = Ballot(
+            municipality_id=budget.municipality_id,
+            cycle_id=budget.cycle_id,
+            budget=budget,
+            person_key=voter.person_key,
+            voter=voter,
+        )
+    ballot.user = user
+    ballot.projects = [p.pk for p in proposals]
+    ballot.total = total
+    try:
+        with transaction.atomic():
+            ballot.save()
+    except IntegrityError:
+        # A parallel request made the row first: keep this choice on it if still a draft.
+        Ballot.objects.filter(
+            budget=budget, person_key=voter.person_key, status=BallotStatus.DRAFT
+        ).update(projects=ballot.projects, total=total, user=user, updated_at=timezone.now())
+        ballot = Ballot.objects.get(budget=budget, person_key=voter.person_key)
+    return ballot
+
+
+# One statement: the row of (budget, person) is made or its choice replaced; parallel
+# checkouts by one resident meet on the unique constraint and leave one row. The ORM has no
+# INSERT ... ON CONFLICT DO UPDATE that returns the row.
+UPSERT = """
+INSERT INTO budgeting_ballot (
+    municipality_id, cycle_id, budget_id, person_key, voter_id, user_id, channel, status,
+    projects, total, code, created_at, updated_at, checked_out_at
+) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT ON CONSTRAINT budgeting_ballot_one_per_person DO UPDATE SET
+    voter_id = coalesce(EXCLUDED.voter_id, budgeting_ballot.voter_id),
+    user_id = coalesce(EXCLUDED.user_id, budgeting_ballot.user_id),
+    channel = EXCLUDED.channel,
+    status = EXCLUDED.status,
+    projects = EXCLUDED.projects,
+    total = EXCLUDED.total,
+    code = EXCLUDED.code,
+    updated_at = EXCLUDED.updated_at,
+    checked_out_at = EXCLUDED.checked_out_at
+{where}
+RETURNING id
+"""
+
+
+def _upsert(
+    *,
+    budget: Budget,
+    person_key: str,
+    voter_id: int | None,
+    user_id: int | None,
+    channel: str,
+    projects: list[int],
+    total: int,
+    only_if_not_counted: bool = False,
+) -> int | None:
+    now = timezone.now()
+    where = "WHERE budgeting_ballot.status <> 'checked_out'" if only_if_not_counted else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UPSERT.format(where=where),
+            [
+                budget.municipality_id,
+                budget.cycle_id,
+                budget.pk,
+                person_key,
+                voter_id,
+                user_id,
+                channel,
+                BallotStatus.CHECKED_OUT,
+                projects,
+                total,
+                new_code(),
+                now,
+                now,
+                now,
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@transaction.atomic
+def ballot_checkout(*, voter: Voter, budget: Budget, proposal_ids: list[int], user) -> Ballot:
+    """Check out a resident's ballot: checked against the rules, then counted. Checking out
+    again before the close replaces the choice; the first ballot of a cycle locks its rules."""
+    cycle = budget.cycle
+    check_voting_open(cycle)
+    check_may_vote_in(voter, budget)
+    proposals, total = check_choice(budget, proposal_ids)
+    pk = _upsert(
+        budget=budget,
+        person_key=voter.person_key,
+        voter_id=voter.pk,
+        user_id=getattr(user, "pk", None),
+        channel=Channel.ONLINE,
+        projects=[p.pk for p in proposals],
+        total=total,
+    )
+    cycles.lock_rules(cycle)
+    return Ballot.objects.get(pk=pk)
+
+
+@transaction.atomic
+def count_paper_ballot(*, budget: Budget, person_key: str, proposal_ids: list[int], by) -> Ballot:
+    """Count a paper ballot that officers entered: checked against the rules, stored as a
+    checked-out ballot of the paper channel. A person who already has a counted ballot in this
+    budget (online or on paper) is refused; their draft, if any, is replaced."""
+    cycle = budget.cycle
+    voter = Voter.objects.filter(cycle_id=budget.cycle_id, person_key=person_key).first()
+    if voter is not None and not may_vote_in(voter, budget):
+        raise ValidationError(
+            _("The voter list gives this resident's district as %(district)s, not %(budget)s.")
+            % {"district": voter.district.name, "budget": budget.name},
+            code="other_district",
+        )
+    if voter is None and Voter.objects.filter(cycle_id=budget.cycle_id).exists():
+        raise ValidationError(
+            _("This personal number is not on the cycle's voter list."), code="not_on_list"
+        )
+    proposals, total = check_choice(budget, proposal_ids)
+    pk = _upsert(
+        budget=budget,
+        person_key=person_key,
+        voter_id=voter.pk if voter else None,
+        user_id=None,
+        channel=Channel.PAPER,
+        projects=[p.pk for p in proposals],
+        total=total,
+        only_if_not_counted=True,
+    )
+    if pk is None:
+        raise ValidationError(
+            _("This resident has already cast a ballot in this budget; it is counted once."),
+            code="already_counted",
+        )
+    cycles.lock_rules(cycle)
+    return Ballot.objects.get(pk=pk)
