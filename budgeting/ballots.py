@@ -373,7 +373,7 @@ ON CONFLICT ON CONSTRAINT budgeting_ballot_one_per_person DO UPDATE SET
     status = EXCLUDED.status,
     projects = EXCLUDED.projects,
     total = EXCLUDED.total,
-    code = EXCLUDED.code,
+    code = CASE WHEN budgeting_ballot.code = '' THEN EXCLUDED.code ELSE budgeting_ballot.code END,
     updated_at = EXCLUDED.updated_at,
     checked_out_at = EXCLUDED.checked_out_at
 {where}
@@ -436,7 +436,42 @@ def ballot_checkout(*, voter: Voter, budget: Budget, proposal_ids: list[int], us
         total=total,
     )
     cycles.lock_rules(cycle)
-    return Ballot.objects.get(pk=pk)
+    ballot = Ballot.objects.get(pk=pk)
+    _tell_counted(ballot=ballot, budget=budget, proposals=proposals, user=user)
+    return ballot
+
+
+def _tell_counted(*, ballot: Ballot, budget: Budget, proposals: list[Proposal], user) -> None:
+    """The confirmation e-mail of a checkout: the choice, the code and the close. Checkouts of
+    the same choice within a minute (a double click, a retry) send one."""
+    from django.urls import reverse
+
+    from engagement.notifications import notify_user
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    cycle = budget.cycle
+    phase = cycles.phase_of(cycle, Phase.BALLOTING)
+    for proposal in proposals:
+        proposal.cost_text = gel(proposal.cost)
+    choice = ",".join(str(p.pk) for p in proposals)
+    minute = int(timezone.now().timestamp()) // 60
+    notify_user(
+        recipient=user,
+        kind="budgeting_ballot_counted",
+        context={
+            "ballot": ballot,
+            "budget": budget,
+            "cycle": cycle,
+            "projects": proposals,
+            "total_text": gel(ballot.total),
+            "closes": phase.ends_at if phase else None,
+        },
+        url=reverse("budgeting:ballot-done", args=[cycle.municipality.code, cycle.slug, budget.pk]),
+        about=ballot,
+        municipality=budget.municipality,
+        dedupe_key=f"budgeting_ballot_counted:{ballot.pk}:{minute}:{choice}"[:200],
+    )
 
 
 @transaction.atomic

@@ -12,7 +12,20 @@ from core.modules import Audience, Link, Module, NavLink, NotificationKind, Plac
 
 MODULE = "budgeting"
 
-NOTIFICATIONS: tuple[NotificationKind, ...] = ()
+NOTIFICATIONS: tuple[NotificationKind, ...] = (
+    # Ballots (budgeting/ballots.py, budgeting/ballot_jobs.py)
+    NotificationKind(
+        "budgeting_ballot_counted",
+        "budgeting/notifications/ballot_counted",
+        label=_("Your ballot was counted"),
+        essential=True,
+    ),
+    NotificationKind(
+        "budgeting_ballot_reminder",
+        "budgeting/notifications/ballot_reminder",
+        label=_("Your ballot is not checked out yet"),
+    ),
+)
 
 
 def _link(url_name: str, *args, query: dict | None = None) -> str | None:
