@@ -49,6 +49,16 @@ def _keeps_budgeting(user) -> bool:
 
 
 NAV: tuple[NavLink, ...] = ()
+NAV += (
+    NavLink(
+        _("Participatory budgeting"),
+        "budgeting:staff-home",
+        audience=Audience.STAFF,
+        order=62,
+        page="budgeting-staff",
+        show=_keeps_budgeting,
+    ),
+)
 
 register(
     Module(

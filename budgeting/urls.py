@@ -23,3 +23,16 @@ urlpatterns += [
         name="ballot-done",
     ),
 ]
+
+# The budget officer's cycles, phases, rules, budgets and voter list.
+from budgeting import staff_views  # noqa: E402
+
+urlpatterns += [
+    path("staff/", staff_views.staff_home, name="staff-home"),
+    path("staff/cycles/new/", staff_views.cycle_new, name="staff-cycle-new"),
+    path("staff/cycles/<int:pk>/", staff_views.staff_cycle, name="staff-cycle"),
+    path("staff/cycles/<int:pk>/phases/", staff_views.cycle_phases, name="staff-phases"),
+    path("staff/cycles/<int:pk>/rules/", staff_views.cycle_rules, name="staff-rules"),
+    path("staff/cycles/<int:pk>/budgets/", staff_views.cycle_budgets, name="staff-budgets"),
+    path("staff/cycles/<int:pk>/voters/", staff_views.cycle_voters, name="staff-voters"),
+]
