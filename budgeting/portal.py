@@ -38,8 +38,43 @@ def _link(url_name: str, *args, query: dict | None = None) -> str | None:
 
 
 def place_actions(place: Place, user) -> list[Link]:
-    """At a place in a municipality whose cycle accepts proposals: propose a project here."""
-    return []
+    """At a place in a municipality whose cycle accepts proposals: propose a project here,
+    started from the parcel (its outline) or from the point. One query: the accepting phase
+    open now of a cycle of the place's municipality (found by its boundary on a feature card)."""
+    from django.contrib.gis.geos import Point
+    from django.utils import timezone
+
+    from budgeting.models import CyclePhase, Phase
+
+    if place.feature is not None and place.feature[0].startswith("budgeting-"):
+        return []
+    now = timezone.now()
+    phases = CyclePhase.objects.filter(
+        kind=Phase.ACCEPTING, enabled=True, starts_at__lte=now, ends_at__gt=now
+    )
+    if place.municipality is not None:
+        phases = phases.filter(cycle__municipality=place.municipality)
+    else:
+        point = Point(place.lon, place.lat, srid=4326)
+        phases = phases.filter(cycle__municipality__boundary__covers=point)
+    found = phases.order_by("-starts_at").values_list("cycle__municipality__code", "cycle__slug")
+    row = found.first()
+    if row is None:
+        return []
+    if place.parcel is not None:
+        query = {"parcel": place.parcel.cadastral_code}
+    else:
+        query = {"lon": f"{place.lon:.6f}", "lat": f"{place.lat:.6f}"}
+    url = _link("budgeting:propose", *row, query=query)
+    if url is None:
+        return []
+    return [
+        Link(
+            label=_("Propose a project here"),
+            url=url,
+            description=_("Propose a project for the participatory budget at this place."),
+        )
+    ]
 
 
 def _keeps_budgeting(user) -> bool:
@@ -49,6 +84,17 @@ def _keeps_budgeting(user) -> bool:
 
 
 NAV: tuple[NavLink, ...] = ()
+NAV += (
+    NavLink(_("Participatory budgeting"), "budgeting:home", order=62, page="budgeting"),
+    NavLink(
+        _("My proposals"),
+        "budgeting:my-proposals",
+        audience=Audience.SIGNED_IN,
+        order=62,
+        page="budgeting-my",
+        in_header=False,
+    ),
+)
 NAV += (
     NavLink(
         _("Participatory budgeting"),

@@ -36,3 +36,35 @@ urlpatterns += [
     path("staff/cycles/<int:pk>/budgets/", staff_views.cycle_budgets, name="staff-budgets"),
     path("staff/cycles/<int:pk>/voters/", staff_views.cycle_voters, name="staff-voters"),
 ]
+
+# The public side of proposals: the cycles, a cycle's page, proposing, a proposal, support.
+# A cycle's address starts with its municipality's code in capitals, so that it never takes
+# the addresses of the other pages ("staff/…", "proposals/…", "delivery/…").
+from django.urls import re_path  # noqa: E402
+
+from budgeting import public_views  # noqa: E402
+
+CYCLE = r"^(?P<municipality>[A-Z][A-Z0-9_]{1,9})/(?P<cycle>[-a-zA-Z0-9_]{1,40})/"
+
+urlpatterns += [
+    path("", public_views.home, name="home"),
+    path("my/", public_views.my_proposals, name="my-proposals"),
+    path("proposals/<str:reference>/", public_views.proposal_page, name="proposal"),
+    path(
+        "proposals/<str:reference>/support",
+        public_views.proposal_support,
+        name="proposal-support",
+    ),
+    path(
+        "proposals/<str:reference>/withdraw",
+        public_views.proposal_withdraw,
+        name="proposal-withdraw",
+    ),
+    path(
+        "proposals/<str:reference>/photos/<int:pk>",
+        public_views.proposal_photo,
+        name="proposal-photo",
+    ),
+    re_path(CYCLE + r"$", public_views.cycle_page, name="cycle"),
+    re_path(CYCLE + r"propose/$", public_views.propose, name="propose"),
+]
