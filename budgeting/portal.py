@@ -13,6 +13,19 @@ from core.modules import Audience, Link, Module, NavLink, NotificationKind, Plac
 MODULE = "budgeting"
 
 NOTIFICATIONS: tuple[NotificationKind, ...] = (
+    # The review of proposals (budgeting/review.py)
+    NotificationKind(
+        "budgeting_reviewed",
+        "budgeting/notifications/reviewed",
+        label=_("Your proposal was reviewed"),
+        essential=True,
+    ),
+    NotificationKind(
+        "budgeting_merged",
+        "budgeting/notifications/merged",
+        label=_("Your proposal was merged with another"),
+        essential=True,
+    ),
     # Ballots (budgeting/ballots.py, budgeting/ballot_jobs.py)
     NotificationKind(
         "budgeting_ballot_counted",
