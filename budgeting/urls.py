@@ -68,3 +68,30 @@ urlpatterns += [
     re_path(CYCLE + r"$", public_views.cycle_page, name="cycle"),
     re_path(CYCLE + r"propose/$", public_views.propose, name="propose"),
 ]
+
+# The budget officer's review of proposals, merging duplicates, and paper ballots.
+from budgeting import paper_views, review_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "staff/cycles/<int:pk>/proposals/",
+        review_views.staff_proposals,
+        name="staff-proposals",
+    ),
+    path(
+        "staff/proposals/<str:reference>/",
+        review_views.staff_proposal,
+        name="staff-proposal",
+    ),
+    path(
+        "staff/proposals/<str:reference>/merge",
+        review_views.proposal_merge,
+        name="staff-proposal-merge",
+    ),
+    path("staff/cycles/<int:pk>/paper/", paper_views.staff_paper, name="staff-paper"),
+    path(
+        "staff/cycles/<int:pk>/paper/<int:entry>/resolve",
+        paper_views.paper_resolve,
+        name="staff-paper-resolve",
+    ),
+]
