@@ -17,3 +17,13 @@ urlpatterns += [
         name="ballot-checkout",
     ),
 ]
+
+# The cycles, and the projects with the delivery of the winners.
+from budgeting import api  # noqa: E402
+
+urlpatterns += [
+    path("cycles/", api.CycleListView.as_view(), name="cycles"),
+    path("cycles/<int:pk>/", api.CycleDetailView.as_view(), name="cycle"),
+    path("projects/", api.ProjectListView.as_view(), name="projects"),
+    path("projects/<str:reference>/", api.ProjectDetailView.as_view(), name="project"),
+]

@@ -830,14 +830,19 @@ def _delivery(
         done = REPORTS[status][2] if status in REPORTS else 0
         if status == DeliveryStatus.IN_PROGRESS and proposal.progress < 60:
             done = 3
-        # The planned steps, a month or two apart from the results on.
-        due = start
+        # The planned steps: those done spread from the results to now, the others to come.
+        span_days = max((today - start).days, 30)
         steps = []
         for step, (title_ka, title_en) in enumerate(MILESTONES):
-            due = due + datetime.timedelta(days=rng.randint(30, 75))
-            done_on = None
             if step < done:
-                done_on = min(due + datetime.timedelta(days=rng.randint(-10, 20)), today)
+                done_on = start + datetime.timedelta(
+                    days=int(span_days * (step + 1) / (done + 0.5)) + rng.randint(-5, 5)
+                )
+                done_on = min(done_on, today)
+                due = done_on + datetime.timedelta(days=rng.randint(-12, 8))
+            else:
+                done_on = None
+                due = today + datetime.timedelta(days=25 * (step - done + 1) + rng.randint(0, 15))
             steps.append(
                 Milestone(
                     municipality=municipality,

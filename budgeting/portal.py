@@ -118,6 +118,16 @@ NAV += (
         show=_keeps_budgeting,
     ),
 )
+# The delivery of the winning projects (budgeting/delivery_views.py).
+NAV += (
+    NavLink(
+        _("Projects being delivered"),
+        "budgeting:delivery",
+        order=63,
+        page="budgeting-delivery",
+        in_header=False,
+    ),
+)
 
 register(
     Module(

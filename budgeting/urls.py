@@ -95,3 +95,17 @@ urlpatterns += [
         name="staff-paper-resolve",
     ),
 ]
+
+# The delivery of the winning projects: the public map and list, a project's page, and the
+# budget officer's reports.
+from budgeting import delivery_views  # noqa: E402
+
+urlpatterns += [
+    path("delivery/", delivery_views.delivery_list, name="delivery"),
+    path("delivery/<str:reference>/", delivery_views.project_page, name="project"),
+    path(
+        "staff/proposals/<str:reference>/delivery",
+        delivery_views.staff_delivery,
+        name="staff-delivery",
+    ),
+]
