@@ -406,7 +406,7 @@ class ProjectListView(GenericAPIView):
             OpenApiParameter(
                 "winner",
                 OpenApiTypes.STR,
-                enum=["1", "true", "0", "false"],
+                enum=["", "1", "true", "0", "false"],
                 description="1 or true: only the winners.",
             ),
         ],

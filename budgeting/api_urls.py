@@ -6,6 +6,14 @@ app_name = "budgeting-api"
 
 urlpatterns: list = []
 
+# The results of a budget and its election as a pabulib file.
+from budgeting import api_results  # noqa: E402
+
+urlpatterns += [
+    path("budgets/<int:pk>/results/", api_results.BudgetResultsView.as_view(), name="results"),
+    path("budgets/<int:pk>/election.pb", api_results.ElectionFileView.as_view(), name="election"),
+]
+
 # The resident's ballot of a budget (static/budgeting/ballot.js).
 from budgeting import api_ballots  # noqa: E402
 

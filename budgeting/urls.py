@@ -6,6 +6,33 @@ app_name = "budgeting"
 
 urlpatterns: list = []
 
+# The results: computed as a job, side by side, overridden, published; and a pabulib replay.
+from budgeting import result_views  # noqa: E402
+
+urlpatterns += [
+    path("<str:municipality>/<slug:cycle>/results/", result_views.public_results, name="results"),
+    path("staff/budgets/<int:pk>/results/", result_views.staff_results, name="staff-results"),
+    path(
+        "staff/budgets/<int:pk>/results/run",
+        result_views.staff_results_run,
+        name="staff-results-run",
+    ),
+    path(
+        "staff/runs/<int:pk>/progress", result_views.staff_run_progress, name="staff-run-progress"
+    ),
+    path(
+        "staff/budgets/<int:pk>/override",
+        result_views.staff_results_override,
+        name="staff-results-override",
+    ),
+    path(
+        "staff/budgets/<int:pk>/publish",
+        result_views.staff_results_publish,
+        name="staff-results-publish",
+    ),
+    path("staff/replay/", result_views.staff_replay, name="staff-replay"),
+]
+
 # The resident's ballot: verification against the voter list, the ballot, checkout.
 from budgeting import ballot_views  # noqa: E402
 
