@@ -135,6 +135,7 @@ class PabulibFile:
     project_lines: dict[str, int] = field(default_factory=dict)
     vote_lines: list[int] = field(default_factory=list)
     last_line: int = 0
+    section_lines: dict[str, int] = field(default_factory=dict)  # where META, PROJECTS, VOTES start
 
 
 def _number(text: str) -> Decimal | None:
@@ -170,6 +171,7 @@ def parse(text: str) -> PabulibFile:
     voter_ids: dict[str, int] = {}
     section = ""
     seen: list[str] = []
+    section_lines: dict[str, int] = {}
     header: list[str] | None = None
     last = 0
     while True:
@@ -202,6 +204,7 @@ def parse(text: str) -> PabulibFile:
                     % {"section": marker.upper(), "previous": expected.upper()},
                 )
             seen.append(marker)
+            section_lines[marker] = line
             section = marker
             header = None
             continue
@@ -316,15 +319,16 @@ def parse(text: str) -> PabulibFile:
             last + 1, gettext("The header of %(section)s is missing.") % {"section": "VOTES"}
         )
     parsed = PabulibFile(meta, projects, votes, meta_lines, project_lines, vote_lines, last)
+    parsed.section_lines = section_lines
     _check_meta(parsed)
     return parsed
 
 
 def _check_meta(f: PabulibFile) -> None:
     meta, lines = f.meta, f.meta_lines
-    first_project_line = min(f.project_lines.values(), default=f.last_line + 1)
+    end_of_meta = f.section_lines.get("projects", f.last_line + 1)
     if "budget" not in meta:
-        raise PabulibError(first_project_line, gettext("META has no budget."))
+        raise PabulibError(end_of_meta, gettext("META has no budget."))
     budget = _number(meta["budget"])
     if budget is None or budget < 0:
         raise PabulibError(
@@ -337,7 +341,7 @@ def _check_meta(f: PabulibFile) -> None:
             gettext("The budget must be a whole amount: %(value)s.") % {"value": meta["budget"]},
         )
     if "vote_type" not in meta:
-        raise PabulibError(first_project_line, gettext("META has no vote_type."))
+        raise PabulibError(end_of_meta, gettext("META has no vote_type."))
     for key, found in (("num_projects", len(f.projects)), ("num_votes", len(f.votes))):
         if key in meta:
             declared = _whole(meta[key])
