@@ -189,7 +189,11 @@ def check_report(status: str, progress: int | None) -> int:
         )
     if progress == 100:
         raise ValidationError(
-            {"progress": _("A project at 100% is delivered: choose the status “Delivered”.")},
+            {
+                "progress": _(
+                    "A project at 100 percent is delivered: choose the status “Delivered”."
+                )
+            },
             code="progress",
         )
     if status == DeliveryStatus.NOT_STARTED and progress != 0:

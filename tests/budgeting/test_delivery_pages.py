@@ -134,7 +134,7 @@ def test_a_refused_report_keeps_what_was_typed(client, world, officer, english_m
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "A project at 100% is delivered" in html
+    assert "A project at 100 percent is delivered" in html
     assert "Almost done, keep me" in html
     assert not ProgressUpdate.objects.exists()
 
