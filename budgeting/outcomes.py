@@ -31,6 +31,11 @@ __all__ = ["Election", "Outcome", "Reason", "equal_shares", "greedy"]
 
 _U = 2.0**-52  # the float64 machine epsilon (twice the unit roundoff)
 
+try:  # exact rationals: gmpy2's are much faster than the standard library's, and equal
+    from gmpy2 import mpq as _Q
+except ImportError:  # pragma: no cover
+    _Q = Fraction
+
 
 @dataclass(frozen=True)
 class Election:
@@ -162,14 +167,14 @@ def greedy(election: Election, progress: Callable[[float], None] | None = None) 
 # -- the Method of Equal Shares --------------------------------------------------------------
 
 
-def _solve_exact(pairs: list[tuple[Fraction, int]], cost: int) -> Fraction | None:
+def _solve_exact(pairs: list[tuple], cost: int):
     """The equal payment q with sum(w * min(x, q)) == cost, or None if the supporters cannot pay.
 
     This is pabutools' computation: supporters by money, the poorest pay all they have while
     the equal split of what remains is more than their money.
     """
     pairs.sort(key=lambda p: (float(p[0]), p[0]))
-    rest = Fraction(cost)
+    rest = _Q(cost)
     weight = sum(w for _, w in pairs)
     for x, w in pairs:
         q = rest / weight
@@ -185,27 +190,29 @@ class _Exact:
 
     A voter's money is ``max(0, b - sum of the payments q_t of the selected projects it
     approves)``, so groups with the same approved selected projects hold the same money: a
-    "class". Classes are replayed from the selections; their money and the payments are exact
-    fractions.
+    "class" (class 0 holds the starting share, class 1 nothing). Classes are replayed from
+    the selections; their money and the payments are exact rationals.
     """
 
-    def __init__(self, prep: _Prepared, b: Fraction, selections: list):
+    def __init__(self, prep: _Prepared, b, selections: list):
         self.prep = prep
-        self.b = b
         self.selections = selections  # shared with the run: [(project, exact q or None)]
         self.cls = np.zeros(len(prep.weights_int), dtype=np.int64)
-        self.money: list[Fraction] = [b]
+        self.money: list = [_Q(b.numerator, b.denominator), _Q(0)]
+        self.as_float: list[float] = [float(self.money[0]), 0.0]
         self.upto = 0
         self.weights_int = np.array(prep.weights_int, dtype=np.int64)
 
-    def _pairs(self, j: int) -> list[tuple[Fraction, int]]:
+    def _pairs(self, j: int) -> list[tuple]:
         supp = self.prep.supp[j]
         ids, inverse = np.unique(self.cls[supp], return_inverse=True)
         w = np.zeros(len(ids), dtype=np.int64)
         np.add.at(w, inverse, self.weights_int[supp])
         return [(self.money[int(i)], int(k)) for i, k in zip(ids, w, strict=True)]
 
-    def catch_up(self) -> None:
+    def catch_up(self) -> bool:
+        """Replay the selections not replayed yet; True if there were any."""
+        moved = self.upto < len(self.selections)
         while self.upto < len(self.selections):
             j, q = self.selections[self.upto]
             if q is None:
@@ -214,14 +221,24 @@ class _Exact:
                 self.selections[self.upto] = (j, q)
             supp = self.prep.supp[j]
             ids, inverse = np.unique(self.cls[supp], return_inverse=True)
-            base = len(self.money)
-            for i in ids:
+            new_ids = np.empty(len(ids), dtype=np.int64)
+            for k, i in enumerate(ids):
                 m = self.money[int(i)] - q
-                self.money.append(m if m > 0 else Fraction(0))
-            self.cls[supp] = base + inverse
+                if m > 0:
+                    new_ids[k] = len(self.money)
+                    self.money.append(m)
+                    self.as_float.append(float(m))
+                else:
+                    new_ids[k] = 1
+            self.cls[supp] = new_ids[inverse]
             self.upto += 1
+        return moved
 
-    def rho(self, j: int) -> Fraction | None:
+    def floats(self) -> np.ndarray:
+        """Every group's exact money, correctly rounded to floating point."""
+        return np.array(self.as_float)[self.cls]
+
+    def rho(self, j: int):
         """Exact payment per unit of cost of project j now, None if unaffordable."""
         self.catch_up()
         q = _solve_exact(self._pairs(j), self.prep.costs[j])
@@ -258,14 +275,24 @@ def _below(terms: np.ndarray, c: float) -> bool | None:
     """Whether the exact sum of these products is below ``c``: True, False, or None (unsure).
 
     Each product (money times a whole number of voters) is rounded once, a relative error of
-    at most half a unit roundoff. numpy's sum is within (n + 4) units roundoff of the sum in
-    any order of addition; when that is too loose, math.fsum (correctly rounded) decides.
+    at most half a unit roundoff. A sum of n non-negative terms in any order of addition is
+    within (n - 1) units roundoff of the exact sum; when that bound is too loose, rows of 64
+    summed by numpy and their sums added by math.fsum (correctly rounded) decide, then fsum of
+    all the terms.
     """
     g = (len(terms) + 4) * _U
     total = float(terms.sum())
     if total * (1 + g) * (1 + _U) < c:
         return True
     if total * (1 - g) * (1 - _U) >= c:
+        return False
+    # rows of 64 summed by numpy (within 64 units roundoff each), the rows' sums by fsum
+    rows = np.zeros((len(terms) + 63) // 64 * 64)
+    rows[: len(terms)] = terms
+    total = math.fsum(rows.reshape(-1, 64).sum(axis=1))
+    if total * (1 + 70 * _U) < c:
+        return True
+    if total * (1 - 70 * _U) >= c:
         return False
     total = math.fsum(terms)
     if total * (1 + 2 * _U) < c:
@@ -283,7 +310,7 @@ def _equal_payment(xs: np.ndarray, ws: np.ndarray, c: int, W: int) -> float | No
     """
     q = c / W
     poor = np.zeros(len(xs), dtype=bool)
-    for _ in range(64):
+    for _ in range(8):
         now = xs < q
         if not (now & ~poor).any():
             return q
@@ -335,11 +362,11 @@ def _mes_run(prep: _Prepared, b: Fraction) -> _Run:
         q_all = c / W
         if float(lo.min()) >= q_all * (1 + 4 * _U):
             # every supporter pays the equal split: q = c / W exactly, rho = 1 / W
-            return _Candidate(j, c, q_all, q_all * 2 * _U, Fraction(1, W), False)
+            return _Candidate(j, c, q_all, q_all * 2 * _U, _Q(1, W), False)
         q = _equal_payment(hi, ws, c, W)
         if q is None:
             return _Candidate(j, c, 0.0, math.inf, None, False)
-        for delta in (1e-13, 1e-11, 1e-9, 1e-7):
+        for delta in (1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6):
             q1 = q * (1 - delta)
             q2 = q * (1 + delta)
             # F(q) = sum(w * min(x, q)) grows with q and equals c at the exact payment:
@@ -391,6 +418,10 @@ def _mes_run(prep: _Prepared, b: Fraction) -> _Run:
                 continue  # a project turned out unaffordable: look at the round again
             rho, _, chosen = min(ranked, key=lambda r: (r[0], r[1]))
             q_exact = rho * chosen.cost
+            # the replay made every payment so far exact: start the intervals afresh from it
+            money = exact.floats()
+            x_lo[:] = money * (1 - _U)
+            x_hi[:] = money * (1 + _U)
         j = chosen.j
         if q_exact is not None:
             q = float(q_exact)
