@@ -7,7 +7,8 @@ on ours (uncached and with a warm cache), tipg and pygeoapi, the checks, the ful
 (bench.downloading), the largest parcel tile per zoom (bench.overviews), the first tile drawn
 in Chromium (bench.first_tile), the import against ogr2ogr (bench.importing), the ingest job's
 speed and peak memory on a large GeoJSON upload (bench.ingesting), bidders and watchers of one
-auction (bench.auction), the report. Each
+auction (bench.auction), both rules of a participatory budget beside pabutools
+(bench.budgeting_results), the report. Each
 stage says what it does and its figures as it goes; a stage that fails says why and the run
 goes on where it can, but exits non-zero. A failed check exits non-zero too; a missed target
 does not (it is a result).
@@ -24,7 +25,17 @@ import sys
 import time
 import traceback
 
-from bench import ROOT, auction, downloading, ingesting, load, overviews, report, servers
+from bench import (
+    ROOT,
+    auction,
+    budgeting_results,
+    downloading,
+    ingesting,
+    load,
+    overviews,
+    report,
+    servers,
+)
 
 GROUPS = (
     "floor",
@@ -40,6 +51,7 @@ GROUPS = (
     "overviews",
     "ingest",
     "auction",
+    "results",
 )
 ZOOMS = (14, 15, 16, 17)
 LATENCY_ROUNDS = 3
@@ -400,6 +412,7 @@ class Run:
             self.importing()
             ingesting.stage(self)
             auction.stage(self)
+            budgeting_results.stage(self)
             self.skip_missing()
             self.note_empty()
             self.results["notes"].append(
