@@ -15,17 +15,28 @@ would otherwise be 100,000 statements. Every value travels as COPY data, never a
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import pgtrigger
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgeting.models import Cycle, Voter, VoterListUpload
-from budgeting.voters import PERSONAL_NUMBER_ERROR, is_personal_number, mask, normalise, person_key
+from budgeting.voters import (
+    PERSONAL_NUMBER,
+    PERSONAL_NUMBER_ERROR,
+    is_personal_number,
+    normalise,
+    person_key,
+)
+from budgeting.voters import _key as _person_key_secret
 from core.models import District
 
 # A file of 200,000 rows of "01001012345,1980,old-town" is about 5 MB; names in Georgian more.
@@ -63,12 +74,12 @@ def _districts(cycle: Cycle) -> dict[str, District]:
     return found
 
 
-def _year(text: str) -> int | None:
+def _year(text: str, this_year: int) -> int | None:
     text = (text or "").strip()
     if not text.isdigit() or len(text) != 4:
         return None
     year = int(text)
-    return year if OLDEST_YEAR <= year <= timezone.localdate().year else None
+    return year if OLDEST_YEAR <= year <= this_year else None
 
 
 def read_csv(data: bytes) -> Iterator[tuple[int, str, str, str]]:
@@ -128,18 +139,24 @@ def _checked(
     refusals: list[Refusal],
 ) -> Iterator[tuple[str, str, int, int]]:
     """The good rows as (person key, masked number, year, district id); the bad ones go to
-    `refusals` with their line. A row's district is a District or the text of one."""
+    `refusals` with their line. A row's district is a District or the text of one.
+
+    About 10 µs a row: a list of 200,000 is checked in a couple of seconds."""
     seen: dict[str, int] = {}
+    this_year = timezone.localdate().year
+    keyed = hmac.new(_person_key_secret(), digestmod=hashlib.sha256)
     for line, number, year, district in rows:
         if not (number or year or district):
             refusals.append(Refusal(line, _("The row does not have the three columns.")))
             continue
-        digits = normalise(str(number))
-        if not is_personal_number(digits):
-            refusals.append(Refusal(line, str(PERSONAL_NUMBER_ERROR)))
-            continue
-        birth_year = year if isinstance(year, int) else _year(str(year))
-        if birth_year is None or not OLDEST_YEAR <= birth_year <= timezone.localdate().year:
+        digits = str(number).strip()
+        if not PERSONAL_NUMBER.match(digits):
+            digits = normalise(digits)
+            if not PERSONAL_NUMBER.match(digits):
+                refusals.append(Refusal(line, str(PERSONAL_NUMBER_ERROR)))
+                continue
+        birth_year = year if isinstance(year, int) else _year(str(year), this_year)
+        if birth_year is None or not OLDEST_YEAR <= birth_year <= this_year:
             refusals.append(
                 Refusal(line, _("The year of birth is not a year between 1900 and this one."))
             )
@@ -157,7 +174,10 @@ def _checked(
                 )
             )
             continue
-        key = person_key(digits)
+        # The same as budgeting.voters.person_key, with the key's state computed once.
+        digest = keyed.copy()
+        digest.update(digits.encode())
+        key = digest.hexdigest()
         if key in seen:
             refusals.append(
                 Refusal(
@@ -167,16 +187,58 @@ def _checked(
             )
             continue
         seen[key] = line
-        yield key, mask(digits), birth_year, found.pk
+        yield key, f"{digits[:2]}{'•' * 7}{digits[-2:]}", birth_year, found.pk
 
 
 _STAGE = "budgeting_voter_load"
 
 
+def _audit_triggers() -> tuple[str, ...]:
+    """The names of the audit's insert and update triggers of the voter list."""
+    names = []
+    for model, trigger in pgtrigger.registered():
+        if model is Voter and trigger.name in ("insert_insert", "update_update"):
+            pgid = trigger.get_pgid(model)
+            names += [pgid, f"{model._meta.db_table}:{pgid}"]
+    return tuple(names)
+
+
+def _upsert_sql() -> str:
+    """One statement: upsert the staged rows and write their audit events, set-based.
+
+    The audit's row triggers would cost about a millisecond a row (each attaches the history
+    context again), a minute and a half for 100,000 residents; they are set aside for this
+    statement, which writes the same events ("insert", "update") with the context attached
+    once. A row that changes nothing is neither written nor recorded.
+    """
+    quote = connection.ops.quote_name
+    table = quote(Voter._meta.db_table)
+    events = quote(apps.get_model("budgeting", "VoterEvent")._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in Voter._meta.concrete_fields)
+    returned = ", ".join(f"v.{quote(f.column)}" for f in Voter._meta.concrete_fields)
+    return (
+        "WITH up AS ("  # noqa: S608 - names from the models, values as data
+        f"INSERT INTO {table} AS v "
+        "(municipality_id, cycle_id, person_key, person_masked, birth_year, district_id) "
+        f"SELECT %s, %s, person_key, person_masked, birth_year, district_id FROM {_STAGE} "
+        "ON CONFLICT (cycle_id, person_key) DO UPDATE SET "
+        "person_masked = EXCLUDED.person_masked, birth_year = EXCLUDED.birth_year, "
+        "district_id = EXCLUDED.district_id "
+        "WHERE (v.birth_year, v.district_id, v.person_masked) IS DISTINCT FROM "
+        "(EXCLUDED.birth_year, EXCLUDED.district_id, EXCLUDED.person_masked) "
+        f"RETURNING {returned}, (v.xmax = 0) AS inserted), "
+        "recorded AS ("
+        f"INSERT INTO {events} "
+        f"(pgh_created_at, pgh_label, pgh_obj_id, pgh_context_id, {columns}) "
+        "SELECT NOW(), CASE WHEN inserted THEN 'insert' ELSE 'update' END, id, "
+        f"(SELECT _pgh_attach_context()), {columns} FROM up WHERE %s) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
+    )
+
+
 def _upsert(cycle: Cycle, rows: Iterable[tuple[str, str, int, int]]) -> tuple[int, int]:
     """COPY the checked rows into a temporary table and upsert them into the voter list;
-    (added, updated). A row that changes nothing is neither."""
-    table = connection.ops.quote_name(Voter._meta.db_table)
+    (added, updated)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_STAGE}")
         cursor.execute(
@@ -192,22 +254,21 @@ def _upsert(cycle: Cycle, rows: Iterable[tuple[str, str, int, int]]) -> tuple[in
         ):
             for row in rows:
                 copy.write_row(row)
+        cursor.execute("SELECT current_setting('pgtrigger.ignore', true)")
+        before = cursor.fetchone()[0] or ""
+        ignored = {name for name in before.strip("{}").split(",") if name}
+        triggers = _audit_triggers()
+        # When the audit is already set aside (the demo data's load), no events are written.
+        record = not ignored.intersection(triggers)
         cursor.execute(
-            f"INSERT INTO {table} AS v "  # noqa: S608 - names from the model, values as data
-            "(municipality_id, cycle_id, person_key, person_masked, birth_year, district_id) "
-            f"SELECT %s, %s, person_key, person_masked, birth_year, district_id FROM {_STAGE} "
-            "ON CONFLICT (cycle_id, person_key) DO UPDATE SET "
-            "person_masked = EXCLUDED.person_masked, birth_year = EXCLUDED.birth_year, "
-            "district_id = EXCLUDED.district_id "
-            "WHERE (v.birth_year, v.district_id, v.person_masked) IS DISTINCT FROM "
-            "(EXCLUDED.birth_year, EXCLUDED.district_id, EXCLUDED.person_masked) "
-            "RETURNING (xmax = 0)",
-            [cycle.municipality_id, cycle.pk],
+            "SELECT set_config('pgtrigger.ignore', %s, true)",
+            ["{" + ",".join(sorted(ignored | set(triggers))) + "}"],
         )
-        results = [inserted for (inserted,) in cursor.fetchall()]
+        cursor.execute(_upsert_sql(), [cycle.municipality_id, cycle.pk, record])
+        added, updated = cursor.fetchone()
+        cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [before])
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{_STAGE}")
-    added = sum(1 for inserted in results if inserted)
-    return added, len(results) - added
+    return added, updated
 
 
 def _record(

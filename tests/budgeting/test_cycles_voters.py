@@ -216,3 +216,19 @@ def test_an_officer_of_another_municipality_cannot_load_a_list(client, cycle, ru
     response = upload(client, cycle, f"personal_number,birth_year,district\n{ANA},1980,old-town\n")
     assert response.status_code == 404
     assert not Voter.objects.exists()
+
+
+def test_each_added_or_updated_resident_is_recorded_by_the_audit(cycle, boulevard):
+    from django.apps import apps
+
+    events = apps.get_model("budgeting", "VoterEvent").objects
+    voter_list.load_rows(cycle, [(ANA, 1980, boulevard), (GIORGI, 1970, boulevard)])
+    voter_list.load_rows(cycle, [(ANA, 1981, boulevard), (GIORGI, 1970, boulevard)])
+    labels = sorted(events.filter(cycle=cycle).values_list("pgh_label", "birth_year"))
+    assert labels == [("insert", 1970), ("insert", 1980), ("update", 1981)]
+    ana = Voter.objects.get(person_key=person_key(ANA))
+    assert events.filter(pgh_obj_id=ana.pk).count() == 2
+    # The triggers work again for other writes.
+    ana.birth_year = 1982
+    ana.save()
+    assert events.filter(pgh_obj_id=ana.pk).count() == 3
