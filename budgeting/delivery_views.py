@@ -35,7 +35,7 @@ from budgeting.delivery_forms import (
 )
 from budgeting.layers import WINNERS_LAYER
 from budgeting.models import Milestone, Photo, PhotoKind, Proposal
-from budgeting.rules import keeps
+from budgeting.rules import keeps, officer_municipality_ids
 from core.models import Municipality
 
 PAGE_SIZE = 20
@@ -92,6 +92,9 @@ def delivery_list(request):
         }
     projects = delivery.public_winners(**filters)
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    kept = officer_municipality_ids(request.user)
+    for project in page.object_list:
+        project.keeps = kept is None or project.municipality_id in kept
     query = request.GET.copy()
     query.pop("page", None)
     config = {

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgeting import cycles
+from budgeting.ballots import check_choice
 from budgeting.demo import CHECKED_OUT, VOTERS, load_demo_budgeting
 from budgeting.models import (
     Ballot,
@@ -99,6 +100,9 @@ def test_every_demo_ballot_obeys_the_rules(db, demo):
         if budget.district_id:
             assert ballot.voter.district_id == budget.district_id
         assert ballot.code and ballot.checked_out_at
+        if seen % 10 == 0:  # and as the ballot's own checkout checks it
+            _chosen, total = check_choice(budget, ballot.projects)
+            assert total == ballot.total
         seen += 1
     assert seen == 2 * (CHECKED_OUT["RST"] + CHECKED_OUT["BTM"])
 

@@ -224,3 +224,21 @@ def test_the_footer_links_the_delivery(client, world, english_messages):
     html = client.get("/en/budgeting/delivery/").content.decode()
 
     assert 'href="/en/budgeting/delivery/"' in html
+
+
+def test_a_winner_card_on_the_map_links_its_page(client, world, english_messages):
+    park = world["park"]
+    response = client.get(
+        reverse("layer-pages:card", args=["budgeting-winners"]), {"id": str(park.pk)}
+    )
+
+    assert response.status_code == 200
+    assert f"/en/budgeting/delivery/{park.reference}/" in response.content.decode()
+
+
+def test_the_list_links_the_officer_to_the_reports(client, world, officer, batumi_officer):
+    url = f"/en/budgeting/staff/proposals/{world['park'].reference}/delivery"
+    client.force_login(officer)
+    assert url in client.get("/en/budgeting/delivery/").content.decode()
+    client.force_login(batumi_officer)
+    assert url not in client.get("/en/budgeting/delivery/").content.decode()
