@@ -317,7 +317,9 @@ def results_publish(*, run: ResultRun, by) -> ResultRun:
 
 
 def money(value) -> str:
-    return formats.number_format(int(round(float(value or 0))), 0, force_grouping=True)
+    """A sum in whole lari, grouped as the language groups them, never broken across lines."""
+    grouped = formats.number_format(int(round(float(value or 0))), 0, force_grouping=True)
+    return grouped.replace(" ", "\u00a0")
 
 
 def ordinal(rank) -> str:
@@ -735,11 +737,9 @@ def replay(text: str, *, compare: bool = True) -> Replay:
     parsed = pabulib.parse(text)
     election = pabulib.election_from(parsed)
     ours = compute(election)
-    names = {}
-    for reference, project in _projects_of(parsed).items():
-        names[reference] = str(project.get("name", "")) if isinstance(project, dict) else ""
+    names = {reference: project.get("name", "") for reference, project in parsed.projects.items()}
     result = Replay(
-        meta=dict(_meta_of(parsed)),
+        meta=dict(parsed.meta),
         voters=len(election.ballots),
         projects=len(election.costs),
         budget=int(election.budget),
@@ -755,14 +755,3 @@ def replay(text: str, *, compare: bool = True) -> Replay:
                 "minutes on larger ones."
             ) % {"voters": money(PABUTOOLS_MAX_VOTERS)}
     return result
-
-
-def _meta_of(parsed) -> dict:
-    return getattr(parsed, "meta", None) or {}
-
-
-def _projects_of(parsed) -> dict:
-    projects = getattr(parsed, "projects", None) or {}
-    if isinstance(projects, dict):
-        return projects
-    return {str(p.get("project_id")): p for p in projects}

@@ -220,9 +220,7 @@ def test_results_from_ballots_to_published_winners(
     assert anonymous.get(f"/api/v1/budgeting/budgets/{budget.pk}/results/").status_code == 404
     assert not Proposal.objects.filter(budget=budget, winner=True).exists()
 
-    response = client.post(
-        f"/en/budgeting/staff/budgets/{budget.pk}/publish", {"run": str(run.pk)}
-    )
+    response = client.post(f"/en/budgeting/staff/budgets/{budget.pk}/publish", {"run": str(run.pk)})
     assert response.status_code == 302
     run.refresh_from_db()
     assert run.published_at is not None and run.published_by == officer
