@@ -7,7 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from budgeting.models import Budget, Category, ProposalStatus
-from budgeting.proposals import MAX_ESTIMATED_COST, MAX_PHOTOS, MIN_ESTIMATED_COST
+from budgeting.proposals import (
+    MAX_ESTIMATED_COST,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    MIN_ESTIMATED_COST,
+)
 from core.geometry import GeometryError, parse_geometry
 
 GEOMETRY_MESSAGES = {
@@ -97,14 +102,15 @@ class ProposeForm(forms.Form):
     photos = MultipleFileField(
         label=_("Photos"),
         required=False,
-        help_text=_("Up to %(count)s photos: JPEG, PNG or WebP, each at most 8 MB.")
-        % {"count": MAX_PHOTOS},
     )
 
     def __init__(self, *args, parcel_lookup=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.parcel_lookup = parcel_lookup
         self.parcel_found = None
+        self.fields["photos"].help_text = _(
+            "Up to %(count)s photos: JPEG, PNG or WebP, each at most %(size)s MB."
+        ) % {"count": MAX_PHOTOS, "size": MAX_PHOTO_BYTES // (1024 * 1024)}
 
     def clean_parcel(self):
         code = self.cleaned_data.get("parcel", "").strip()
