@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgeting import proposals as services
@@ -365,3 +367,18 @@ def test_the_parcel_page_offers_to_propose_there(client, cycle, rustavi, english
     parcel = make_parcel(rustavi, "02.07.01.003", x + 300, y + 300)
     page = client.get(reverse("parcels:page", args=[parcel.cadastral_code]))
     assert "Propose a project here" in page.content.decode()
+
+
+def test_the_cycle_page_costs_the_same_queries_for_more_proposals(
+    client, cycle, author, django_assert_max_num_queries
+):
+    for i in range(3):
+        make(cycle, author, at(500 + i * 10, 500))
+    url = cycle_url(cycle)
+    client.get(url)  # warm the caches of the style and the layers
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(6):
+        make(cycle, author, at(2500 + i * 10, 500), title=f"More {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
