@@ -7,18 +7,22 @@ from __future__ import annotations
 import json
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import AllowAny
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from budgeting import results as services
 from budgeting.models import Budget
-from core.api import AutoSchema, ErrorSerializer
+from budgeting.result_views import REPLAY_MAX_BYTES
+from budgeting.rules import officer_municipality_ids
+from core.api import AutoSchema, ErrorSerializer, bad_request
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -202,3 +206,102 @@ class ElectionFileView(APIView):
         name = f"{budget.municipality.code}_{budget.cycle.slug}_{budget.pk}.pb".lower()
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class BudgetOfficersOnly(BasePermission):
+    """Signed in, and a budget officer somewhere (or a superuser)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated) and officer_municipality_ids(user) != []
+
+
+class ReplayInSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="An election in the pabulib format (.pb), UTF-8.")
+    compare = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Compute pabutools' winners too (files of at most 2,000 voters).",
+    )
+
+
+class ReplayRuleSerializer(serializers.Serializer):
+    winners = serializers.ListField(child=serializers.CharField(), help_text="Project ids")
+    spent = serializers.IntegerField()
+    seconds = serializers.FloatField()
+    pabutools = serializers.ListField(
+        child=serializers.CharField(), allow_null=True, help_text="pabutools' winners, sorted"
+    )
+    same = serializers.BooleanField(allow_null=True, help_text="Null when not compared")
+
+
+class ReplaySerializer(serializers.Serializer):
+    meta = serializers.DictField(child=serializers.CharField())
+    voters = serializers.IntegerField()
+    projects = serializers.IntegerField()
+    budget = serializers.IntegerField()
+    greedy = ReplayRuleSerializer()
+    mes = ReplayRuleSerializer()
+    note = serializers.CharField(help_text="Why pabutools was not asked, or failed")
+
+
+class ReplayView(APIView):
+    permission_classes = [BudgetOfficersOnly]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="budgeting_replay",
+        tags=["budgeting"],
+        summary="Replay a pabulib file: its winners by both rules (budget officers)",
+        description=(
+            "The file is read (at most 20 MB) and both rules computed with the portal's code; "
+            "with `compare`, a file of at most 2,000 voters is computed by pabutools too. A "
+            "malformed file is refused with 400, its `detail` naming the line."
+        ),
+        request={"multipart/form-data": ReplayInSerializer},
+        responses={
+            200: ReplaySerializer,
+            400: OpenApiResponse(ErrorSerializer, description="A malformed or too large file."),
+            401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+            403: OpenApiResponse(ErrorSerializer, description="Not a budget officer."),
+        },
+    )
+    def post(self, request):
+        from budgeting.pabulib import PabulibError
+
+        incoming = ReplayInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        upload = incoming.validated_data["file"]
+        if upload.size > REPLAY_MAX_BYTES:
+            return bad_request("file", _("The file is larger than 20 MB."), "too_large")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return bad_request("file", _("The file is not UTF-8 text."), "not_utf8")
+        try:
+            replayed = services.replay(text, compare=incoming.validated_data["compare"])
+        except PabulibError as error:
+            return bad_request("file", str(error), "malformed")
+        except ValueError as error:
+            return bad_request("file", str(error), "malformed")
+
+        def rule(name: str) -> dict:
+            ours = replayed.ours[name]
+            return {
+                "winners": ours["winners"],
+                "spent": ours["spent"],
+                "seconds": ours["seconds"],
+                "pabutools": (replayed.theirs or {}).get(name),
+                "same": replayed.same(name),
+            }
+
+        data = {
+            "meta": {k: str(v) for k, v in replayed.meta.items()},
+            "voters": replayed.voters,
+            "projects": replayed.projects,
+            "budget": replayed.budget,
+            "greedy": rule("greedy"),
+            "mes": rule("mes"),
+            "note": str(replayed.theirs_note),
+        }
+        return Response(ReplaySerializer(data).data)

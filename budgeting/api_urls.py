@@ -12,6 +12,7 @@ from budgeting import api_results  # noqa: E402
 urlpatterns += [
     path("budgets/<int:pk>/results/", api_results.BudgetResultsView.as_view(), name="results"),
     path("budgets/<int:pk>/election.pb", api_results.ElectionFileView.as_view(), name="election"),
+    path("replay/", api_results.ReplayView.as_view(), name="replay"),
 ]
 
 # The resident's ballot of a budget (static/budgeting/ballot.js).

@@ -17,6 +17,7 @@ from budgeting import results as services
 from budgeting.models import Ballot
 from budgeting.result_jobs import compute_results
 from tests.budgeting.test_results import budget, officer, reference  # noqa: F401
+from tests.core.factories import UserFactory
 
 WARSAW = Path(__file__).parent / "data" / "poland_warszawa_2017_plac-wojska-polskiego.pb"
 
@@ -123,3 +124,36 @@ def test_the_replay_page_is_for_staff(client, path, officer):  # noqa: F811
     assert client.get(path).status_code == 302  # to sign in
     client.force_login(officer)
     assert client.get(path).status_code == 200
+
+
+def test_the_replay_api_answers_the_winners_of_both_rules(client, officer):  # noqa: F811
+    client.force_login(officer)
+    upload = SimpleUploadedFile(WARSAW.name, WARSAW.read_bytes(), content_type="text/plain")
+    answer = client.post("/api/v1/budgeting/replay/", {"file": upload, "compare": "true"})
+    assert answer.status_code == 200
+    data = answer.json()
+    assert (data["voters"], data["projects"], data["budget"]) == (27, 4, 51195)
+    for rule in ("greedy", "mes"):
+        assert data[rule]["same"] is True
+        assert sorted(data[rule]["winners"]) == data[rule]["pabutools"]
+
+
+def test_the_replay_api_names_the_line_of_a_malformed_file(client, officer):  # noqa: F811
+    client.force_login(officer)
+    text = WARSAW.read_text(encoding="utf-8").replace("vote_type;approval", "vote_type;")
+    upload = SimpleUploadedFile("broken.pb", text.encode(), content_type="text/plain")
+    answer = client.post("/api/v1/budgeting/replay/", {"file": upload})
+    assert answer.status_code == 400
+    body = answer.json()
+    line = WARSAW.read_text(encoding="utf-8").splitlines().index("vote_type;approval") + 1
+    assert body["code"] == "malformed" and body["parameter"] == "file"
+    assert body["detail"].startswith(f"Line {line}:")
+
+
+def test_the_replay_api_is_for_budget_officers(client, db):
+    upload = SimpleUploadedFile(WARSAW.name, WARSAW.read_bytes(), content_type="text/plain")
+    assert client.post("/api/v1/budgeting/replay/", {"file": upload}).status_code in (401, 403)
+    client.force_login(UserFactory())
+    upload = SimpleUploadedFile(WARSAW.name, WARSAW.read_bytes(), content_type="text/plain")
+    answer = client.post("/api/v1/budgeting/replay/", {"file": upload})
+    assert answer.status_code == 403 and answer.json()["code"] == "permission_denied"
