@@ -194,6 +194,31 @@ def test_a_larger_election_with_poor_supporters():
     assert_same_as_pabutools(Election(1500, costs, ballots))
 
 
+def tied_elections(seed: int, count: int):
+    """Tens of voters, costs from a few values: equal payments after some voters ran short."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        names = [str(i) for i in range(1, rng.randint(3, 10))]
+        costs = {p: rng.choice([60, 60, 90, 120]) for p in names}
+        ballots = [{p for p in names if rng.random() < 0.3} for _ in range(rng.randint(20, 80))]
+        yield Election(rng.randint(100, 400), costs, ballots)
+
+
+def test_exact_decisions_on_tens_of_voters_agree_with_pabutools(monkeypatch):
+    checks = []
+    run = outcomes._mes_run
+
+    def counted(prep, b):
+        result = run(prep, b)
+        checks.append(result.exact_checks)
+        return result
+
+    monkeypatch.setattr(outcomes, "_mes_run", counted)
+    for election in tied_elections(5, 15):
+        assert_same_as_pabutools(election)
+    assert sum(checks) > 0  # some decisions needed exact arithmetic
+
+
 # -- random elections --------------------------------------------------------------------------
 
 IDS = ["1", "2", "9", "10", "11", "a", "b", "B"]
