@@ -61,3 +61,41 @@ def test_a_winner_on_the_map_opens_its_card_and_page(
     expect(page.locator("h1")).to_have_text(park.title)
     expect(page.locator(".pb-history")).to_contain_text("Started")
     assert not page_errors
+
+
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("language", ["ka", "en"])
+def test_the_delivery_pages_have_no_accessibility_violation(
+    world, officer, browser, live_server, viewport, language
+):
+    from django.test import Client
+
+    from budgeting import delivery
+    from tests.browser.axe import axe_violations, describe
+
+    park = world["park"]
+    delivery.report(proposal=park, by=officer, delivery_status="procuring", progress=20)
+    context = browser.new_context(
+        viewport=VIEWPORTS[viewport], base_url=live_server.url, bypass_csp=True
+    )
+    context.set_default_timeout(30_000)
+    client = Client()
+    client.force_login(officer)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    try:
+        for path in (
+            "budgeting/delivery/",
+            f"budgeting/delivery/{park.reference}/",
+            f"budgeting/staff/proposals/{park.reference}/delivery",
+        ):
+            page.goto(f"/{language}/{path}")
+            violations = axe_violations(page)
+            assert not violations, f"{page.url}\n{describe(violations)}"
+    finally:
+        context.close()
