@@ -338,8 +338,8 @@ def _mes_run(prep: _Prepared, b: Fraction) -> _Run:
     in exact arithmetic.
     """
     bf = float(b)
-    x_lo = np.full(len(prep.weights), bf * (1 - _U))
-    x_hi = np.full(len(prep.weights), bf * (1 + _U))
+    x_lo = np.full(len(prep.weights), bf * (1 - 2 * _U))
+    x_hi = np.full(len(prep.weights), bf * (1 + 2 * _U))
     alive = {j for j in range(len(prep.names)) if prep.votes[j] > 0}
     # rho = q / cost >= 1 / votes: a lower bound that only grows as money is spent
     stale = {j: (1.0 / prep.votes[j]) * (1 - 4 * _U) for j in alive}
@@ -372,7 +372,10 @@ def _mes_run(prep: _Prepared, b: Fraction) -> _Run:
             # F(q) = sum(w * min(x, q)) grows with q and equals c at the exact payment:
             # F(q1) < c <= F(q2) puts the exact payment in [q1, q2].
             if _below(np.minimum(hi, q1) * ws, c) and _below(np.minimum(lo, q2) * ws, c) is False:
-                return _Candidate(j, c, (q1 + q2) / 2, (q2 - q1) / 2 * (1 + 4 * _U), None, False)
+                mid = (q1 + q2) / 2
+                return _Candidate(
+                    j, c, mid, (q2 - q1) / 2 * (1 + 4 * _U) + mid * 2 * _U, None, False
+                )
         return _Candidate(j, c, q, math.inf, None, False)
 
     while alive:
@@ -420,15 +423,19 @@ def _mes_run(prep: _Prepared, b: Fraction) -> _Run:
             q_exact = rho * chosen.cost
             # the replay made every payment so far exact: start the intervals afresh from it
             money = exact.floats()
-            x_lo[:] = money * (1 - _U)
-            x_hi[:] = money * (1 + _U)
+            x_lo[:] = money * (1 - 2 * _U)
+            x_hi[:] = money * (1 + 2 * _U)
         j = chosen.j
         if q_exact is not None:
             q = float(q_exact)
-            q_lo, q_hi = q * (1 - _U), q * (1 + _U)
+            q_lo, q_hi = q * (1 - 2 * _U), q * (1 + 2 * _U)
         else:
             q = chosen.q
-            q_lo, q_hi = chosen.q - chosen.err, chosen.q + chosen.err
+            # rounded outwards: the bounds themselves are computed in floating point
+            q_lo, q_hi = (
+                (chosen.q - chosen.err) * (1 - 2 * _U),
+                (chosen.q + chosen.err) * (1 + 2 * _U),
+            )
         supp = prep.supp[j]
         x_lo[supp] = np.maximum(x_lo[supp] - q_hi, 0.0) * (1 - 2 * _U)
         x_hi[supp] = np.maximum(x_hi[supp] - q_lo, 0.0) * (1 + 2 * _U)
