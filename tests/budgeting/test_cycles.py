@@ -21,7 +21,7 @@ from tests.budgeting.cycle_factories import (  # noqa: F401 - fixtures
     cycle,
     rustavi_officer,
 )
-from tests.core.factories import MembershipFactory
+from tests.core.factories import MembershipFactory, UserFactory
 
 FORM_TIME = "%Y-%m-%dT%H:%M"
 
@@ -446,3 +446,37 @@ def test_a_property_officer_is_not_a_budget_officer(client, cycle, batumi):
     property_officer = MembershipFactory(municipality=batumi, role=Role.PROPERTY_OFFICER).user
     client.force_login(property_officer)
     assert client.get(reverse("budgeting:staff-cycle", args=[cycle.pk])).status_code == 404
+
+
+def test_phases_with_seconds_are_saved_unchanged_from_the_page(client, batumi, batumi_officer):
+    cycle = cycle_admin.cycle_create(
+        municipality=batumi,
+        slug="seconds",
+        name_ka="წამები",
+        starts_at=timezone.make_aware(datetime.datetime(2027, 3, 1, 10, 15, 37)),
+    )
+    client.force_login(batumi_officer)
+    response = client.post(reverse("budgeting:staff-phases", args=[cycle.pk]), phases_form(cycle))
+    assert response.status_code == 302
+    cycles.check_chain(list(cycle.phases.all()))
+
+
+def test_a_superuser_sees_a_cycle_in_the_admin_with_locked_rules_read_only(client, cycle):
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    lock_by_a_ballot(cycle)
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:budgeting_cycle_change", args=[cycle.pk]))
+    assert response.status_code == 200
+    assert b'name="ballot_kind"' not in response.content
+    assert (
+        b'name="phases-0-starts_at_0"' in response.content
+        or b"phases-0-starts_at" in response.content
+    )
+
+
+def test_an_officer_does_not_see_cycles_in_the_admin(client, cycle, batumi_officer):
+    batumi_officer.is_staff = True
+    batumi_officer.save()
+    client.force_login(batumi_officer)
+    response = client.get(reverse("admin:budgeting_cycle_change", args=[cycle.pk]))
+    assert response.status_code in (302, 403, 404)
