@@ -132,12 +132,18 @@ def test_projects_nobody_chose():
 
 
 def test_completion_spends_what_equal_shares_leaves():
-    # Three voters with 1 each cannot buy x (cost 4) even after adding 1 per voter, because
-    # the next step would overspend; the greedy completion then buys what still fits.
+    # Four voters with 1 lari each buy w; y and x stay out of reach. With 2 each, x would be
+    # bought too and 5 > 4 lari spent, so the share of 1 stands, and the greedy completion buys
+    # y (x, with more votes, no longer fits).
     election = Election(4, {"x": 4, "y": 2, "w": 1}, [{"x", "y"}, {"x"}, {"w"}, {"w"}])
     outcome = equal_shares(election)
-    assert set(outcome.reasons) == {"x", "y", "w"}
-    assert outcome.spent <= 4
+    assert outcome.winners == ("w", "y")
+    assert outcome.reasons["w"].code == "mes_selected"
+    assert outcome.reasons["w"].params["voter_share"] == 1
+    assert outcome.reasons["y"].code == "greedy_completion"
+    assert outcome.reasons["x"].code == "mes_unaffordable"
+    assert outcome.reasons["x"].params["supporters_money"] == 2
+    assert outcome.reasons["x"].params["money_left"] == 3
     assert_same_as_pabutools(election)
 
 
