@@ -565,7 +565,7 @@ def election_meta(budget: Budget, *, num_projects: int, num_votes: int) -> dict[
             "num_votes": str(num_votes),
             "budget": str(int(budget.amount)),
             "vote_type": "approval",
-            "rule": "greedy" if cycle.winner_rule == Rule.GREEDY else "equalshares",
+            "rule": "greedy" if cycle.winner_rule == Rule.GREEDY else "equalshares/add1",
             "date_begin": begin,
             "date_end": end,
         }
@@ -580,6 +580,12 @@ def election_meta(budget: Budget, *, num_projects: int, num_votes: int) -> dict[
     else:
         meta["min_sum_cost"] = str(int(budget.amount) * cycle.min_share_percent // 100)
         meta["max_sum_cost"] = str(int(budget.amount))
+    if cycle.winner_rule == Rule.EQUAL_SHARES:
+        meta["comment"] = (
+            "#1: The Method of Equal Shares as pabutools computes it: cost utilities, each "
+            "voter's share raised by 1 GEL at a time until the outcome is exhaustive or would "
+            "overspend, then completed by the greedy rule."
+        )
     meta.update({"language": "ka", "currency": "GEL"})
     return meta
 

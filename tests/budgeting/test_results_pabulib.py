@@ -46,7 +46,7 @@ def test_the_export_passes_the_pabulib_checker(budget, officer):  # noqa: F811
     parsed = pabulib.parse(text)
     assert parsed.meta["country"] == "Georgia" and parsed.meta["unit"] == "Rustavi"
     assert parsed.meta["subunit"] == "Centre" and parsed.meta["instance"] == "pb-2027"
-    assert parsed.meta["rule"] == "equalshares" and parsed.meta["currency"] == "GEL"
+    assert parsed.meta["rule"] == "equalshares/add1" and parsed.meta["currency"] == "GEL"
     assert parsed.meta["num_votes"] == "11" and parsed.meta["budget"] == "100000"
     a = parsed.projects[reference("A")]
     assert (a["votes"], a["cost"], a["selected"], a["category"]) == ("7", "60000", "1", "green")
