@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from budgeting import ballots
-from budgeting.models import Ballot, BallotStatus, Budget, Cycle, Phase, Voter
+from budgeting.models import Ballot, BallotStatus, Budget, Phase, Voter
 from core.api import ErrorSerializer
 from core.errors import error_body
 from core.parsers import JSONParser
@@ -84,22 +84,20 @@ def _first_error(incoming: serializers.Serializer) -> exceptions.APIException:
 
 def _budget(pk: int) -> Budget:
     budget = (
-        Budget.objects.select_related("cycle", "cycle__municipality", "district")
+        Budget.objects.select_related("cycle__municipality", "district")
+        # The outlines are not needed here, and a city's is large.
+        .defer("cycle__municipality__boundary", "district__boundary")
+        .prefetch_related("cycle__phases")
         .filter(pk=pk)
         .first()
     )
     if budget is None:
         raise exceptions.NotFound(_("There is no such budget."))
-    budget.cycle = Cycle.objects.prefetch_related("phases").get(pk=budget.cycle_id)
     return budget
 
 
 def _voter(request, budget: Budget) -> Voter:
-    voter = (
-        Voter.objects.select_related("district")
-        .filter(cycle_id=budget.cycle_id, user=request.user)
-        .first()
-    )
+    voter = Voter.objects.filter(cycle_id=budget.cycle_id, user=request.user).first()
     if voter is None:
         raise exceptions.PermissionDenied(
             _("First confirm on the vote page that you are on the voter list."),
@@ -120,10 +118,11 @@ def _problem(budget: Budget, projects: list[int]) -> str | None:
     return None
 
 
-def _body(budget: Budget, ballot: Ballot | None, projects: list[int] | None = None) -> dict:
+def _body(budget: Budget, ballot: Ballot | None, *, checked: bool = False) -> dict:
+    """The ballot as the API shows it; `checked`: its choice has just passed the rules."""
     from budgeting import cycles
 
-    chosen = list(ballot.projects) if ballot else (projects or [])
+    chosen = list(ballot.projects) if ballot else []
     total = ballot.total if ballot else 0
     phase = cycles.phase_of(budget.cycle, Phase.BALLOTING)
     checked_out = ballot is not None and ballot.status == BallotStatus.CHECKED_OUT
@@ -134,7 +133,7 @@ def _body(budget: Budget, ballot: Ballot | None, projects: list[int] | None = No
         "total": total,
         "amount": budget.amount,
         "remaining": budget.amount - total,
-        "problem": _problem(budget, chosen),
+        "problem": None if checked else _problem(budget, chosen),
         "code": ballot.code if checked_out else "",
         "checked_out_at": ballot.checked_out_at if checked_out else None,
         "closes_at": phase.ends_at if phase else None,
@@ -255,4 +254,4 @@ class BallotCheckoutView(ResidentView):
             answer = refusal(error)
             answer._has_been_logged = True  # a refused choice is the resident's, not a fault
             return answer
-        return Response(BallotSerializer(_body(found, ballot)).data)
+        return Response(BallotSerializer(_body(found, ballot, checked=True)).data)

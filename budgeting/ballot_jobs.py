@@ -90,3 +90,11 @@ def remind_drafts(timestamp: int) -> None:
     sent = drafts_remind()
     if sent:
         logger.info("Reminded %s residents of their draft ballots.", sent)
+
+
+@app.task(queue=QUEUE, name="budgeting.confirm_ballot", retry=3)
+def confirm_ballot(ballot_id: int) -> None:
+    """The confirmation e-mail of a checkout (budgeting.ballots.ballot_confirm)."""
+    from budgeting.ballots import ballot_confirm
+
+    ballot_confirm(ballot_id=ballot_id)

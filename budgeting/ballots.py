@@ -68,7 +68,9 @@ def ballot_projects(budget: Budget) -> QuerySet[Proposal]:
 
 
 def _choice_proposals(budget: Budget, ids: list[int]) -> list[Proposal]:
-    found = {p.pk: p for p in Proposal.objects.filter(pk__in=ids)}
+    # What the rules read, and the title; not the geometry.
+    fields = ("id", "budget_id", "status", "cost", "reference", "title", "category")
+    found = {p.pk: p for p in Proposal.objects.filter(pk__in=ids).only(*fields)}
     for pk in ids:
         proposal = found.get(pk)
         if proposal is None:
@@ -377,7 +379,7 @@ ON CONFLICT ON CONSTRAINT budgeting_ballot_one_per_person DO UPDATE SET
     updated_at = EXCLUDED.updated_at,
     checked_out_at = EXCLUDED.checked_out_at
 {where}
-RETURNING id
+RETURNING id, code, created_at, voter_id, user_id, reminded_at
 """
 
 
@@ -391,7 +393,9 @@ def _upsert(
     projects: list[int],
     total: int,
     only_if_not_counted: bool = False,
-) -> int | None:
+) -> Ballot | None:
+    """The counted ballot of (budget, person) as written; None when `only_if_not_counted` and
+    the person already has one."""
     now = timezone.now()
     where = "WHERE budgeting_ballot.status <> 'checked_out'" if only_if_not_counted else ""
     with connection.cursor() as cursor:
@@ -415,7 +419,27 @@ def _upsert(
             ],
         )
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    pk, code, created_at, voter_id, user_id, reminded_at = row
+    return Ballot(
+        pk=pk,
+        municipality_id=budget.municipality_id,
+        cycle_id=budget.cycle_id,
+        budget=budget,
+        person_key=person_key,
+        voter_id=voter_id,
+        user_id=user_id,
+        channel=channel,
+        status=BallotStatus.CHECKED_OUT,
+        projects=projects,
+        total=total,
+        code=code,
+        created_at=created_at,
+        updated_at=now,
+        checked_out_at=now,
+        reminded_at=reminded_at,
+    )
 
 
 @transaction.atomic
@@ -426,7 +450,7 @@ def ballot_checkout(*, voter: Voter, budget: Budget, proposal_ids: list[int], us
     check_voting_open(cycle)
     check_may_vote_in(voter, budget)
     proposals, total = check_choice(budget, proposal_ids)
-    pk = _upsert(
+    ballot = _upsert(
         budget=budget,
         person_key=voter.person_key,
         voter_id=voter.pk,
@@ -436,28 +460,54 @@ def ballot_checkout(*, voter: Voter, budget: Budget, proposal_ids: list[int], us
         total=total,
     )
     cycles.lock_rules(cycle)
-    ballot = Ballot.objects.get(pk=pk)
-    _tell_counted(ballot=ballot, budget=budget, proposals=proposals, user=user)
+    _confirm_later(ballot)
     return ballot
 
 
-def _tell_counted(*, ballot: Ballot, budget: Budget, proposals: list[Proposal], user) -> None:
-    """The confirmation e-mail of a checkout: the choice, the code and the close. Checkouts of
-    the same choice within a minute (a double click, a retry) send one."""
+def _confirm_later(ballot: Ballot) -> None:
+    """The confirmation e-mail, by a job after the commit (at once with NOTIFY_SYNC): one job
+    waits per ballot, and it tells the ballot as it then stands."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from budgeting.ballot_jobs import confirm_ballot
+    from engagement.notifications import notify_sync
+
+    if ballot.user_id is None:
+        return
+    if notify_sync():
+        ballot_confirm(ballot_id=ballot.pk)
+        return
+    try:
+        with transaction.atomic():  # a refused lock must not spoil the checkout
+            confirm_ballot.configure(queueing_lock=f"budgeting_ballot_{ballot.pk}").defer(
+                ballot_id=ballot.pk
+            )
+    except AlreadyEnqueued:
+        pass
+
+
+def ballot_confirm(*, ballot_id: int) -> None:
+    """Send the confirmation of a counted ballot to its resident: the choice, the code and the
+    close. One e-mail per checkout: a retry of the job sends nothing more."""
     from django.urls import reverse
 
     from engagement.notifications import notify_user
 
-    if user is None or not getattr(user, "is_authenticated", False):
+    ballot = (
+        Ballot.objects.select_related("budget__municipality", "cycle__municipality", "user")
+        .filter(pk=ballot_id, status=BallotStatus.CHECKED_OUT, user__isnull=False)
+        .first()
+    )
+    if ballot is None:
         return
-    cycle = budget.cycle
+    budget, cycle = ballot.budget, ballot.cycle
     phase = cycles.phase_of(cycle, Phase.BALLOTING)
+    by_id = {p.pk: p for p in Proposal.objects.filter(pk__in=ballot.projects)}
+    proposals = [by_id[pk] for pk in ballot.projects if pk in by_id]
     for proposal in proposals:
-        proposal.cost_text = gel(proposal.cost)
-    choice = ",".join(str(p.pk) for p in proposals)
-    minute = int(timezone.now().timestamp()) // 60
+        proposal.cost_text = gel(proposal.cost or 0)
     notify_user(
-        recipient=user,
+        recipient=ballot.user,
         kind="budgeting_ballot_counted",
         context={
             "ballot": ballot,
@@ -470,7 +520,7 @@ def _tell_counted(*, ballot: Ballot, budget: Budget, proposals: list[Proposal], 
         url=reverse("budgeting:ballot-done", args=[cycle.municipality.code, cycle.slug, budget.pk]),
         about=ballot,
         municipality=budget.municipality,
-        dedupe_key=f"budgeting_ballot_counted:{ballot.pk}:{minute}:{choice}"[:200],
+        dedupe_key=f"budgeting_ballot_counted:{ballot.pk}:{ballot.checked_out_at.isoformat()}",
     )
 
 
@@ -492,7 +542,7 @@ def count_paper_ballot(*, budget: Budget, person_key: str, proposal_ids: list[in
             _("This personal number is not on the cycle's voter list."), code="not_on_list"
         )
     proposals, total = check_choice(budget, proposal_ids)
-    pk = _upsert(
+    ballot = _upsert(
         budget=budget,
         person_key=person_key,
         voter_id=voter.pk if voter else None,
@@ -502,10 +552,10 @@ def count_paper_ballot(*, budget: Budget, person_key: str, proposal_ids: list[in
         total=total,
         only_if_not_counted=True,
     )
-    if pk is None:
+    if ballot is None:
         raise ValidationError(
             _("This resident has already cast a ballot in this budget; it is counted once."),
             code="already_counted",
         )
     cycles.lock_rules(cycle)
-    return Ballot.objects.get(pk=pk)
+    return ballot

@@ -45,7 +45,7 @@ def test_fifty_parallel_checkouts_by_one_resident_leave_one_ballot(batumi):
             budget = (
                 world["budget"].__class__.objects.select_related("cycle").get(pk=world["budget"].pk)
             )
-            barrier.wait()
+            barrier.wait(timeout=60)
             ballot = ballots.ballot_checkout(
                 voter=voter, budget=budget, proposal_ids=choices[n % 2], user=user
             )
