@@ -6,4 +6,3 @@ from budgeting import (
     ballot_jobs,  # noqa: F401,E402
     result_jobs,  # noqa: F401,E402
 )
-from budgeting import ballot_jobs  # noqa: F401,E402
