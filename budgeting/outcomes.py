@@ -461,10 +461,6 @@ def equal_shares(election: Election, progress: Callable[[float], None] | None = 
     share = Fraction(budget, prep.n) if prep.n else Fraction(0)
     final_share = share
     if prep.n and supported:
-        start = share
-        # Once a voter's share reaches the dearest supported project, every supported project
-        # is bought and the loop ends: this bounds the number of steps for the progress bar.
-        steps = max(1, math.ceil(max(prep.costs[j] for j in supported) - start) + 1)
         previous: _Run | None = None
         previous_share = share
         k = 0
@@ -480,8 +476,11 @@ def equal_shares(election: Election, progress: Callable[[float], None] | None = 
             previous, previous_share = current, share
             share += 1
             k += 1
-            if progress and k % 4 == 0:
-                progress(min(0.99, k / steps))
+            if progress:
+                # The number of steps is not known in advance (it ends at the latest when
+                # one voter's share pays for every supported project): an estimate that
+                # grows with every step and reaches 1 when the count is done.
+                progress(min(0.99, k / (k + 8)))
     mes_selected = run.selected if run else []
     mes_spent = sum(prep.costs[j] for j in mes_selected)
     completion, seen, left = _greedy_fill(prep, set(mes_selected), budget - mes_spent)
