@@ -232,3 +232,28 @@ def test_each_added_or_updated_resident_is_recorded_by_the_audit(cycle, boulevar
     ana.birth_year = 1982
     ana.save()
     assert events.filter(pgh_obj_id=ana.pk).count() == 3
+
+
+def test_a_file_with_too_many_rows_is_refused_whole(
+    client, cycle, batumi_officer, english_messages, monkeypatch
+):
+    monkeypatch.setattr(voter_list, "MAX_ROWS", 2)
+    client.force_login(batumi_officer)
+    header = "personal_number,birth_year,district\n"
+    response = upload(client, cycle, header + f"{ANA},1980,old-town\n" * 3)
+    assert response.status_code == 400
+    assert b"more than 2 rows" in response.content
+    assert not Voter.objects.exists()
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(
+    client, cycle, batumi_officer, english_messages, monkeypatch
+):
+    from budgeting import staff_forms
+
+    monkeypatch.setattr(staff_forms, "MAX_UPLOAD_BYTES", 100)
+    client.force_login(batumi_officer)
+    response = upload(client, cycle, "personal_number,birth_year,district\n" + "x" * 200)
+    assert response.status_code == 400
+    assert b"larger than" in response.content
+    assert not VoterListUpload.objects.exists()
