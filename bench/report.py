@@ -173,6 +173,15 @@ def targets(results: dict) -> list[dict]:
                     "met": t["met"],
                 }
             )
+    for t in (results.get("ballots") or {}).get("targets", []):
+        out.append(
+            {
+                "target": f"ballot rush: {t['target']}",
+                "value": t["value"],
+                "limit": None,
+                "met": t["met"],
+            }
+        )
     return out
 
 

@@ -28,6 +28,7 @@ import traceback
 from bench import (
     ROOT,
     auction,
+    budgeting_ballots,
     budgeting_results,
     downloading,
     ingesting,
@@ -51,6 +52,7 @@ GROUPS = (
     "overviews",
     "ingest",
     "auction",
+    "ballots",
     "results",
 )
 ZOOMS = (14, 15, 16, 17)
@@ -412,6 +414,7 @@ class Run:
             self.importing()
             ingesting.stage(self)
             auction.stage(self)
+            budgeting_ballots.stage(self)
             budgeting_results.stage(self)
             self.skip_missing()
             self.note_empty()
