@@ -4,6 +4,7 @@ again adds nothing."""
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from budgeting import cycles
@@ -35,15 +36,11 @@ PARCELS = 300
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """Both cities and their budgets, loaded once for the module and rolled back after it."""
-    from django.conf import settings
-
-    media = settings.MEDIA_ROOT
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
-    with django_db_blocker.unblock(), transaction.atomic():
+    media = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
         load_demo(parcels_per_city=PARCELS, seed=42)
         yield load_demo_budgeting()
         transaction.set_rollback(True)
-    settings.MEDIA_ROOT = media
 
 
 def test_rustavi_votes_now_in_every_district_and_citywide(db, demo):
