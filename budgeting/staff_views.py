@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -24,11 +24,13 @@ from django.views.decorators.http import require_http_methods
 from budgeting import cycle_admin, cycles, voter_list
 from budgeting.models import (
     PHASE_ORDER,
+    Ballot,
     BallotKind,
     BallotStatus,
     Budget,
     Cycle,
     Phase,
+    Proposal,
     Voter,
     VoterListUpload,
 )
@@ -164,22 +166,16 @@ def staff_home(request):
     """GET /{lang}/budgeting/staff/: the cycles of the municipalities the officer keeps."""
     user = request.user
     now = timezone.now()
-    found = (
+    found = list(
         _scoped(Cycle.objects.select_related("municipality"), user)
         .prefetch_related("phases", "budgets__district")
-        .annotate(
-            proposal_count=Count("proposals", distinct=True),
-            voter_count=Count("voters", distinct=True),
-        )
         .order_by("municipality__code", "-created_at")
     )
-    found = list(found)
-    ballots = dict(
-        Budget.objects.filter(cycle__in=found)
-        .order_by()
-        .values_list("cycle_id")
-        .annotate(n=Count("ballots", filter=Q(ballots__status=BallotStatus.CHECKED_OUT)))
-    )
+    ids = [cycle.pk for cycle in found]
+    # One grouped count per table: a join of proposals with voters would multiply them.
+    proposals = _counts(Proposal.objects.filter(cycle_id__in=ids))
+    voters = _counts(Voter.objects.filter(cycle_id__in=ids))
+    ballots = _counts(Ballot.objects.filter(cycle_id__in=ids, status=BallotStatus.CHECKED_OUT))
     municipalities = _municipalities(user)
     groups = []
     for municipality in municipalities:
@@ -197,6 +193,8 @@ def staff_home(request):
                         for b in budgets
                     ],
                     "total": sum(b.amount for b in budgets),
+                    "proposals": proposals.get(cycle.pk, 0),
+                    "voters": voters.get(cycle.pk, 0),
                     "ballots": ballots.get(cycle.pk, 0),
                     "links": _cycle_links(cycle),
                     "public_url": _public_link(cycle),
@@ -208,6 +206,10 @@ def staff_home(request):
         "budgeting/cycles/home.html",
         {"groups": groups, "page": PAGE},
     )
+
+
+def _counts(queryset) -> dict[int, int]:
+    return dict(queryset.order_by().values_list("cycle_id").annotate(n=Count("pk")))
 
 
 def _next_phase(cycle: Cycle, now):

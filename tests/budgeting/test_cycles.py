@@ -480,3 +480,16 @@ def test_an_officer_does_not_see_cycles_in_the_admin(client, cycle, batumi_offic
     client.force_login(batumi_officer)
     response = client.get(reverse("admin:budgeting_cycle_change", args=[cycle.pk]))
     assert response.status_code in (302, 403, 404)
+
+
+def test_the_officers_home_counts_voters_and_ballots(client, cycle, boulevard, batumi_officer):
+    from budgeting import voter_list
+
+    voter_list.load_rows(
+        cycle, [("01001012345", 1980, boulevard), ("01001054321", 1970, boulevard)]
+    )
+    lock_by_a_ballot(cycle)
+    client.force_login(batumi_officer)
+    response = client.get(reverse("budgeting:staff-home"))
+    (row,) = response.context["groups"][0]["cycles"]
+    assert (row["proposals"], row["voters"], row["ballots"]) == (0, 2, 1)
