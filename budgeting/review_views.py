@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -158,7 +158,9 @@ def staff_proposals(request, pk: int):
     else:
         by_status = every
     counts = dict(by_status.order_by().values_list("status").annotate(n=Count("pk")))
-    listed = found.select_related("budget", "budget__district").order_by("status", "reference")
+    # The proposals waiting for a review come first: they are the work.
+    waiting_first = Case(When(status=ProposalStatus.SUBMITTED, then=0), default=1)
+    listed = found.select_related("budget", "budget__district").order_by(waiting_first, "reference")
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

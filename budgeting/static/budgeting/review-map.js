@@ -40,10 +40,10 @@ const one = readJSON("proposal-map-config");
 const oneContainer = document.getElementById("proposal-map");
 if (one && oneContainer && one.geometry) {
   const geometry = one.geometry;
-  const map = createMap(oneContainer, { style: one.styleUrl, bounds: geometry, fitMaxZoom: 17, scale: true });
+  const map = createMap(oneContainer, { style: one.styleUrl, bounds: geometry, fitMaxZoom: 16, scale: true });
   if (map)
     whenLoaded(map, () => {
       showGeometry(map, "review-proposal", geometry, { colour: "#c05a00", fillOpacity: 0.25, width: 3 });
-      fit(map, geometry, { animate: false, maxZoom: 17 });
+      fit(map, geometry, { animate: false, maxZoom: 16 });
     });
 }
