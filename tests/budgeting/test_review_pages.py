@@ -231,3 +231,36 @@ def test_the_pages_speak_both_languages(client, voting, language):
         response = client.get(f"/{language}{url[3:]}")
         assert response.status_code == 200
         assert f'lang="{language}"' in response.content.decode()
+
+
+def test_another_municipalitys_officer_cannot_look_at_a_sheet(client, voting):
+    paper = urls(voting)["paper"]
+    client.force_login(voting["officer"])
+    client.post(paper, sheet(voting, "park"))
+    client.force_login(voting["second"])
+    client.post(paper, sheet(voting, "lights"))
+    entry = PaperEntry.objects.order_by("pk").first()
+    resolve = reverse("budgeting:staff-paper-resolve", args=[voting["cycle"].pk, entry.pk])
+    client.force_login(voting["batumi_officer"])
+    assert client.get(resolve).status_code == 404
+    assert client.post(resolve, {"choice": "refuse", "note": "x"}).status_code == 404
+    entry.refresh_from_db()
+    assert entry.status == PaperEntryStatus.MISMATCH
+
+
+def test_the_queue_costs_the_same_queries_for_more_proposals(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.budgeting.review_factories import make_proposal
+
+    client.force_login(world["officer"])
+    queue = urls(world)["queue"]
+    client.get(queue)
+    with CaptureQueriesContext(connection) as few:
+        client.get(queue)
+    for number in range(12):
+        make_proposal(world["east"], f"Bench {number}", dx=2000 + number * 10)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(queue).status_code == 200
+    assert len(many) == len(few)
