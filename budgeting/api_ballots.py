@@ -83,21 +83,21 @@ def _first_error(incoming: serializers.Serializer) -> exceptions.APIException:
 
 
 def _budget(pk: int) -> Budget:
-    budget = (
-        Budget.objects.select_related("cycle__municipality", "district")
-        # The outlines are not needed here, and a city's is large.
-        .defer("cycle__municipality__boundary", "district__boundary")
-        .prefetch_related("cycle__phases")
-        .filter(pk=pk)
-        .first()
-    )
-    if budget is None:
-        raise exceptions.NotFound(_("There is no such budget."))
-    return budget
+    try:
+        # get(), not first(): no ordering through the cycle and district to compile and sort.
+        return (
+            Budget.objects.select_related("cycle__municipality", "district")
+            # The outlines are not needed here, and a city's is large.
+            .defer("cycle__municipality__boundary", "district__boundary")
+            .prefetch_related("cycle__phases")
+            .get(pk=pk)
+        )
+    except Budget.DoesNotExist:
+        raise exceptions.NotFound(_("There is no such budget.")) from None
 
 
 def _voter(request, budget: Budget) -> Voter:
-    voter = Voter.objects.filter(cycle_id=budget.cycle_id, user=request.user).first()
+    voter = Voter.objects.filter(cycle_id=budget.cycle_id, user=request.user).order_by().first()
     if voter is None:
         raise exceptions.PermissionDenied(
             _("First confirm on the vote page that you are on the voter list."),

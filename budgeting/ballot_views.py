@@ -176,20 +176,26 @@ def _voter_for(request, cycle: Cycle, budget: Budget):
     return voter, None
 
 
-def _feature(project, chosen: bool) -> dict:
-    geometry = (project.area or project.location).transform(4326, clone=True)
-    return {
-        "type": "Feature",
+def _features(project, chosen: bool) -> list[dict]:
+    """The project's marker, and its area when it covers one; both carry the project's id, so
+    that one feature state marks them chosen together."""
+    properties = {
         "id": project.pk,
-        "geometry": json.loads(geometry.geojson),
-        "properties": {
-            "id": project.pk,
-            "reference": project.reference,
-            "title": project.title,
-            "cost": project.cost,
-            "chosen": chosen,
-        },
+        "reference": project.reference,
+        "title": project.title,
+        "cost": project.cost,
+        "chosen": chosen,
     }
+    shapes = [project.area, project.location] if project.area else [project.location]
+    return [
+        {
+            "type": "Feature",
+            "id": project.pk,
+            "geometry": json.loads(shape.transform(4326, clone=True).geojson),
+            "properties": properties,
+        }
+        for shape in shapes
+    ]
 
 
 def _bbox(budget: Budget) -> list[float]:
@@ -220,7 +226,7 @@ def ballot_context(
         "bbox": None if projects else _bbox(budget),
         "projects": {
             "type": "FeatureCollection",
-            "features": [_feature(p, p.chosen) for p in projects],
+            "features": [f for p in projects for f in _features(p, p.chosen)],
         },
         "api": api,
         "checkoutApi": reverse("budgeting-api:ballot-checkout", args=[budget.pk]),

@@ -38,7 +38,7 @@ def click_project_on_map(page, title: str) -> None:
     point = page.evaluate(
         """(title) => {
             const config = JSON.parse(document.getElementById('ballot-config').textContent);
-            const feature = config.projects.features.find((f) => f.properties.title === title);
+            const feature = config.projects.features.find((f) => f.properties.title === title && f.geometry.type === 'Point');
             return gisportalMap.project(feature.geometry.coordinates);
         }""",
         title,

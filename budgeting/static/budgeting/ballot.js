@@ -135,6 +135,7 @@ if (map) {
       id: `${SOURCE}-label`,
       type: "symbol",
       source: SOURCE,
+      filter: point,
       layout: { "text-field": ["get", "title"], "text-size": 12, "text-offset": [0, 1.3], "text-anchor": "top", "text-optional": true },
       paint: { "text-color": "#1d2733", "text-halo-color": "#ffffff", "text-halo-width": 1.5 },
     });
