@@ -238,17 +238,24 @@ class BallotCheckoutView(ResidentView):
         ],
     )
     def post(self, request, budget: int):
-        found = _budget(budget)
         incoming = ChoiceInSerializer(data=request.data)
         if not incoming.is_valid():
+            _budget(budget)  # no such budget is a 404, whatever the body
             raise _first_error(incoming)
-        voter = _voter(request, found)
+        chosen = incoming.validated_data["projects"]
+        read = ballots.checkout_read(budget_id=budget, user_id=request.user.pk, proposal_ids=chosen)
+        if read is None:
+            raise exceptions.NotFound(_("There is no such budget."))
+        found, voter, proposals = read
+        if voter is None:
+            _voter(request, found)  # refuses: not verified
+        try:
+            ballots.check_may_vote_in(voter, found)
+        except ValidationError as error:
+            raise exceptions.PermissionDenied(error.messages[0], code="other_district") from None
         try:
             ballot = ballots.ballot_checkout(
-                voter=voter,
-                budget=found,
-                proposal_ids=incoming.validated_data["projects"],
-                user=request.user,
+                voter=voter, budget=found, proposal_ids=chosen, user=request.user, found=proposals
             )
         except ValidationError as error:
             answer = refusal(error)

@@ -67,10 +67,15 @@ def ballot_projects(budget: Budget) -> QuerySet[Proposal]:
     ).order_by("reference")
 
 
-def _choice_proposals(budget: Budget, ids: list[int]) -> list[Proposal]:
-    # What the rules read, and the title; not the geometry.
-    fields = ("id", "budget_id", "status", "cost", "reference", "title", "category")
-    found = {p.pk: p for p in Proposal.objects.filter(pk__in=ids).only(*fields)}
+# What the rules read of a proposal, and its title; not the geometry.
+CHOICE_FIELDS = ("id", "budget_id", "status", "cost", "reference", "title", "category")
+
+
+def _choice_proposals(
+    budget: Budget, ids: list[int], found: dict[int, Proposal] | None = None
+) -> list[Proposal]:
+    if found is None:
+        found = {p.pk: p for p in Proposal.objects.filter(pk__in=ids).only(*CHOICE_FIELDS)}
     for pk in ids:
         proposal = found.get(pk)
         if proposal is None:
@@ -143,16 +148,19 @@ def _check_max_projects(cycle: Cycle, count: int) -> None:
         )
 
 
-def check_choice(budget: Budget, proposal_ids: list[int]) -> tuple[list[Proposal], int]:
+def check_choice(
+    budget: Budget, proposal_ids: list[int], *, found: dict[int, Proposal] | None = None
+) -> tuple[list[Proposal], int]:
     """The proposals of a ballot and their total, checked against the cycle's voting rules.
 
     Knapsack: the total is at most the budget and at least the minimum share of it. Knapsack
     with a number of projects: at most the budget and at least the minimum number of projects.
     Approval: between the minimum and the maximum number of projects, whatever they cost.
-    Raises ValidationError naming the numbers.
+    Raises ValidationError naming the numbers. `found`: the proposals by id, when the caller
+    has read them already.
     """
     cycle = budget.cycle
-    proposals = _choice_proposals(budget, _unique(proposal_ids))
+    proposals = _choice_proposals(budget, _unique(proposal_ids), found=found)
     total = sum(p.cost for p in proposals)
     count = len(proposals)
     if cycle.ballot_kind == BallotKind.KNAPSACK:
@@ -443,13 +451,20 @@ def _upsert(
 
 
 @transaction.atomic
-def ballot_checkout(*, voter: Voter, budget: Budget, proposal_ids: list[int], user) -> Ballot:
+def ballot_checkout(
+    *,
+    voter: Voter,
+    budget: Budget,
+    proposal_ids: list[int],
+    user,
+    found: dict[int, Proposal] | None = None,
+) -> Ballot:
     """Check out a resident's ballot: checked against the rules, then counted. Checking out
     again before the close replaces the choice; the first ballot of a cycle locks its rules."""
     cycle = budget.cycle
     check_voting_open(cycle)
     check_may_vote_in(voter, budget)
-    proposals, total = check_choice(budget, proposal_ids)
+    proposals, total = check_choice(budget, proposal_ids, found=found)
     ballot = _upsert(
         budget=budget,
         person_key=voter.person_key,
@@ -559,3 +574,107 @@ def count_paper_ballot(*, budget: Budget, person_key: str, proposal_ids: list[in
         )
     cycles.lock_rules(cycle)
     return ballot
+
+
+# --- One read for a checkout -----------------------------------------------------------------
+
+# The budget with its cycle and the cycle's phases, the account's voter row and the chosen
+# proposals, in one statement: a checkout in a last-day rush is the portal's busiest write, and
+# the ORM would take four queries (and their compiling) for it. The values are parameters.
+CHECKOUT_READ = """
+SELECT b.id, b.municipality_id, b.cycle_id, b.district_id, b.amount, b.name_ka, b.name_en,
+       c.slug, c.name_ka, c.name_en, c.ballot_kind, c.min_share_percent, c.min_projects,
+       c.max_projects, c.winner_rule, c.rules_locked_at, m.code,
+       v.id, v.person_key, v.person_masked, v.birth_year, v.district_id,
+       (SELECT coalesce(json_agg(json_build_object(
+                'id', p.id, 'kind', p.kind, 'enabled', p.enabled,
+                'starts_at', p.starts_at, 'ends_at', p.ends_at)), '[]')
+          FROM budgeting_cyclephase p WHERE p.cycle_id = c.id),
+       (SELECT coalesce(json_agg(json_build_object(
+                'id', q.id, 'budget_id', q.budget_id, 'status', q.status, 'cost', q.cost,
+                'reference', q.reference, 'title', q.title, 'category', q.category)), '[]')
+          FROM budgeting_proposal q WHERE q.id = ANY(%s))
+  FROM budgeting_budget b
+  JOIN budgeting_cycle c ON c.id = b.cycle_id
+  JOIN core_municipality m ON m.id = c.municipality_id
+  LEFT JOIN budgeting_voter v ON v.cycle_id = c.id AND v.user_id = %s
+ WHERE b.id = %s
+"""
+
+
+def _moment(value: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value)
+
+
+def checkout_read(
+    *, budget_id: int, user_id: int, proposal_ids: list[int]
+) -> tuple[Budget, Voter | None, dict[int, Proposal]] | None:
+    """The budget (with its cycle, the cycle's municipality code and phases), the account's
+    voter row of the cycle and the chosen proposals, as model instances read in one statement;
+    None when there is no such budget."""
+    from core.models import Municipality
+
+    ids = [int(pk) for pk in proposal_ids if isinstance(pk, int) or str(pk).isdigit()]
+    with connection.cursor() as cursor:
+        cursor.execute(CHECKOUT_READ, [ids, user_id, budget_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (pk, municipality_id, cycle_id, district_id, amount, name_ka, name_en, slug, cycle_ka,
+     cycle_en, kind, share, min_projects, max_projects, winner_rule, locked_at, code, voter_id,
+     person_key, person_masked, birth_year, voter_district_id, phases, proposals) = row  # fmt: skip
+    cycle = Cycle(
+        pk=cycle_id,
+        municipality_id=municipality_id,
+        slug=slug,
+        name_ka=cycle_ka,
+        name_en=cycle_en,
+        ballot_kind=kind,
+        min_share_percent=share,
+        min_projects=min_projects,
+        max_projects=max_projects,
+        winner_rule=winner_rule,
+        rules_locked_at=locked_at,
+    )
+    cycle.municipality = Municipality(pk=municipality_id, code=code)
+    from budgeting.models import CyclePhase
+
+    rows = [
+        CyclePhase(
+            pk=p["id"],
+            municipality_id=municipality_id,
+            cycle_id=cycle_id,
+            kind=p["kind"],
+            enabled=p["enabled"],
+            starts_at=_moment(p["starts_at"]),
+            ends_at=_moment(p["ends_at"]),
+        )
+        for p in phases
+    ]
+    # As prefetch_related("phases") leaves it: cycle.phases.all() reads no more.
+    cached = cycle.phases.all()
+    cached._result_cache, cached._prefetch_done = rows, True
+    cycle._prefetched_objects_cache = {"phases": cached}
+    budget = Budget(
+        pk=pk,
+        municipality_id=municipality_id,
+        cycle=cycle,
+        district_id=district_id,
+        amount=amount,
+        name_ka=name_ka,
+        name_en=name_en,
+    )
+    voter = None
+    if voter_id is not None:
+        voter = Voter(
+            pk=voter_id,
+            municipality_id=municipality_id,
+            cycle_id=cycle_id,
+            person_key=person_key,
+            person_masked=person_masked,
+            birth_year=birth_year,
+            district_id=voter_district_id,
+            user_id=user_id,
+        )
+    found = {p["id"]: Proposal(**p) for p in proposals}
+    return budget, voter, found

@@ -376,3 +376,27 @@ def test_the_api_checks_out_and_refuses_in_the_one_error_shape(
 def test_the_api_refuses_a_resident_not_verified(client, world, nino):
     answer = client.get(api(world))
     assert answer.status_code == 403 and answer.json()["code"] == "not_verified"
+
+
+def test_the_api_checkout_refuses_another_district_and_an_unknown_budget(client, world):
+    tamar = resident("tamar@example.ge")
+    ballots.voter_verify(cycle=world["cycle"], user=tamar, number=TAMAR[0], birth_year=TAMAR[1])
+    client.force_login(tamar)
+    p = world["projects"]
+    body = {"projects": ids(p["park"], p["lights"])}
+    answer = client.post(api(world, "ballot-checkout"), body, content_type="application/json")
+    assert answer.status_code == 403 and answer.json()["code"] == "other_district"
+    missing = reverse("budgeting-api:ballot-checkout", args=[999_999])
+    assert client.post(missing, body, content_type="application/json").status_code == 404
+    assert not Ballot.objects.exists()
+
+
+def test_the_api_checkout_refuses_a_resident_not_verified(client, world, nino):
+    p = world["projects"]
+    answer = client.post(
+        api(world, "ballot-checkout"),
+        {"projects": ids(p["park"], p["lights"])},
+        content_type="application/json",
+    )
+    assert answer.status_code == 403 and answer.json()["code"] == "not_verified"
+    assert not Ballot.objects.exists()
