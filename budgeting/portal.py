@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Role
-from core.modules import Audience, Link, Module, NavLink, NotificationKind, Place, register  # noqa: F401
+from core.modules import Audience, Link, Module, NavLink, NotificationKind, Place, register
 
 MODULE = "budgeting"
 
@@ -96,8 +96,7 @@ def _keeps_budgeting(user) -> bool:
     return officer_municipality_ids(user) != []
 
 
-NAV: tuple[NavLink, ...] = ()
-NAV += (
+NAV = (
     NavLink(_("Participatory budgeting"), "budgeting:home", order=62, page="budgeting"),
     NavLink(
         _("My proposals"),
@@ -107,25 +106,21 @@ NAV += (
         page="budgeting-my",
         in_header=False,
     ),
-)
-NAV += (
-    NavLink(
-        _("Participatory budgeting"),
-        "budgeting:staff-home",
-        audience=Audience.STAFF,
-        order=62,
-        page="budgeting-staff",
-        show=_keeps_budgeting,
-    ),
-)
-# The delivery of the winning projects (budgeting/delivery_views.py).
-NAV += (
+    # The delivery of the winning projects (budgeting/delivery_views.py).
     NavLink(
         _("Projects being delivered"),
         "budgeting:delivery",
         order=63,
         page="budgeting-delivery",
         in_header=False,
+    ),
+    NavLink(
+        _("Budget cycles"),
+        "budgeting:staff-home",
+        audience=Audience.STAFF,
+        order=62,
+        page="budgeting-staff",
+        show=_keeps_budgeting,
     ),
 )
 
