@@ -39,7 +39,7 @@ FORBIDDEN = {"other_district", "not_verified"}
 
 class ChoiceInSerializer(serializers.Serializer):
     projects = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         max_length=MAX_PROJECTS,
         help_text="The ids of the chosen projects (proposals on this budget's ballot).",
     )
