@@ -193,10 +193,12 @@ class BallotView(ResidentView):
     )
     def put(self, request, budget: int):
         found = _budget(budget)
+        # Who asks comes before what they send: someone who may not vote here learns nothing
+        # about the ballot's rules from a refusal of the body.
+        voter = _voter(request, found)
         incoming = ChoiceInSerializer(data=request.data)
         if not incoming.is_valid():
             raise _first_error(incoming)
-        voter = _voter(request, found)
         try:
             ballot = ballots.ballot_save_draft(
                 voter=voter,
@@ -240,7 +242,8 @@ class BallotCheckoutView(ResidentView):
     def post(self, request, budget: int):
         incoming = ChoiceInSerializer(data=request.data)
         if not incoming.is_valid():
-            _budget(budget)  # no such budget is a 404, whatever the body
+            # No such budget is a 404 and someone who may not vote here a 403, whatever the body.
+            _voter(request, _budget(budget))
             raise _first_error(incoming)
         chosen = incoming.validated_data["projects"]
         read = ballots.checkout_read(budget_id=budget, user_id=request.user.pk, proposal_ids=chosen)

@@ -144,6 +144,15 @@ def _lots(world: World, route: Route) -> list[str]:
     return [world.estate[key].reference for key in ("draft_lot", "open_lot", "awarded_lot")]
 
 
+def _budgeting(*keys: str, field: str = "pk") -> Values:
+    def values(world: World, route: Route) -> list:
+        return [getattr(world.budgeting[key], field) for key in keys]
+
+    return values
+
+
+_PROPOSALS = _budgeting("own", "feasible", "winner", field="reference")
+
 FILLERS: list[Filler] = [
     Filler("reference", "", _references),
     Filler("pk", "cases/<str:reference>/documents/", lambda w, r: [w.document.pk]),
@@ -164,6 +173,17 @@ FILLERS: list[Filler] = [
     Filler(
         "code", "estate/contracts/verify/", lambda w, r: [w.estate["contract"].verification_code]
     ),
+    Filler("municipality", "budgeting/", lambda w, r: [w.rustavi.code]),
+    Filler("cycle", "budgeting/", _budgeting("cycle", field="slug")),
+    Filler("budget", "budgeting/", _budgeting("budget", "citywide")),
+    Filler("pk", "budgeting/staff/cycles/", _budgeting("cycle")),
+    Filler("pk", "budgeting/staff/budgets/", _budgeting("budget")),
+    Filler("pk", "budgeting/staff/runs/", _budgeting("run")),
+    Filler("pk", "budgeting/proposals/", _budgeting("photo")),
+    Filler("pk", "budgeting/cycles/", _budgeting("cycle")),
+    Filler("pk", "budgeting/budgets/", _budgeting("budget")),
+    Filler("entry", "budgeting/", _budgeting("paper")),
+    Filler("reference", "budgeting/", _PROPOSALS),
     Filler("code", "cases/verify/", lambda w, r: [w.decided.case.decision.verification_code]),
     Filler("code", "parcels/", lambda w, r: [w.parcel.cadastral_code]),
     Filler("cadastral_code", "", lambda w, r: [w.parcel.cadastral_code]),

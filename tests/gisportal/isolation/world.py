@@ -52,6 +52,7 @@ from permits.services import (
 from tests.cases.factories import pdf_file, staff
 from tests.conftest import BATUMI_ORIGIN, RUSTAVI_ORIGIN, multi, square
 from tests.core.factories import UserFactory
+from tests.gisportal.isolation.budgeting_world import build_budgeting
 from tests.gisportal.isolation.estate_world import build_estate
 from tests.parcels.factories import ParcelFactory
 from tests.permits.factories import ConstraintFactory, ZoneFactory, monument
@@ -90,6 +91,7 @@ class World:
     export_job: ExportJob
     boundary_change: BoundaryChangeRequest
     estate: dict[str, object] = field(default_factory=dict)
+    budgeting: dict[str, object] = field(default_factory=dict)
     markers: dict[str, str] = field(default_factory=dict)
     rows: list[models.Model] = field(default_factory=list)
 
@@ -435,6 +437,8 @@ def build_world(rustavi: Municipality) -> World:
     upload = _upload(markers, rustavi, officer)
     property_officer = staff(rustavi, Role.PROPERTY_OFFICER)
     estate = build_estate(markers, mark, rustavi, owner, property_officer, cadastre["parcels"])
+    budget_officer = staff(rustavi, Role.BUDGET_OFFICER)
+    budgeting = build_budgeting(markers, mark, rustavi, owner, budget_officer)
     events = MiddlewareEvents.objects.tracks(open_app.case)[:1]
     jobs = ProcrastinateJob.objects.filter(args__decision_id=decision.pk)
     for application in (draft, open_app, decided):
@@ -464,6 +468,7 @@ def build_world(rustavi: Municipality) -> World:
         *(row for key, row in cadastre.items() if key != "parcels"),
         *engagement.values(),
         *_estate_rows(estate),
+        *budgeting.values(),
     ]
     return World(
         rustavi=rustavi,
@@ -485,6 +490,7 @@ def build_world(rustavi: Municipality) -> World:
         export_job=export_job,
         boundary_change=boundary_change,
         estate=estate,
+        budgeting=budgeting,
         markers=markers,
         rows=rows,
     )
