@@ -8,45 +8,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgeting', '0001_add_budgeting'),
+        ("budgeting", "0001_add_budgeting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='resultrun',
-            name='insert_insert',
+            model_name="resultrun",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='resultrun',
-            name='update_update',
+            model_name="resultrun",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='resultrun',
-            name='delete_delete',
+            model_name="resultrun",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='resultrun',
-            name='published_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="resultrun",
+            name="published_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='resultrunevent',
-            name='published_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="resultrunevent",
+            name="published_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='resultrun',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budgeting_resultrunevent" ("ballots", "budget_id", "created_at", "cycle_id", "error", "finished_at", "id", "municipality_id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "progress", "published_at", "published_by_id", "requested_by_id", "seconds", "status") VALUES (NEW."ballots", NEW."budget_id", NEW."created_at", NEW."cycle_id", NEW."error", NEW."finished_at", NEW."id", NEW."municipality_id", NEW."outcome", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."progress", NEW."published_at", NEW."published_by_id", NEW."requested_by_id", NEW."seconds", NEW."status"); RETURN NULL;', hash='fb43ace1767a51b1a17045c0cff153e84b4e9579', operation='INSERT', pgid='pgtrigger_insert_insert_53c1e', table='budgeting_resultrun', when='AFTER')),
+            model_name="resultrun",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budgeting_resultrunevent" ("ballots", "budget_id", "created_at", "cycle_id", "error", "finished_at", "id", "municipality_id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "progress", "published_at", "published_by_id", "requested_by_id", "seconds", "status") VALUES (NEW."ballots", NEW."budget_id", NEW."created_at", NEW."cycle_id", NEW."error", NEW."finished_at", NEW."id", NEW."municipality_id", NEW."outcome", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."progress", NEW."published_at", NEW."published_by_id", NEW."requested_by_id", NEW."seconds", NEW."status"); RETURN NULL;',
+                    hash="fb43ace1767a51b1a17045c0cff153e84b4e9579",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_53c1e",
+                    table="budgeting_resultrun",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='resultrun',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "budgeting_resultrunevent" ("ballots", "budget_id", "created_at", "cycle_id", "error", "finished_at", "id", "municipality_id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "progress", "published_at", "published_by_id", "requested_by_id", "seconds", "status") VALUES (NEW."ballots", NEW."budget_id", NEW."created_at", NEW."cycle_id", NEW."error", NEW."finished_at", NEW."id", NEW."municipality_id", NEW."outcome", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."progress", NEW."published_at", NEW."published_by_id", NEW."requested_by_id", NEW."seconds", NEW."status"); RETURN NULL;', hash='31236de25996c6780eab4a710c7f196e7139e32a', operation='UPDATE', pgid='pgtrigger_update_update_e3530', table='budgeting_resultrun', when='AFTER')),
+            model_name="resultrun",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "budgeting_resultrunevent" ("ballots", "budget_id", "created_at", "cycle_id", "error", "finished_at", "id", "municipality_id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "progress", "published_at", "published_by_id", "requested_by_id", "seconds", "status") VALUES (NEW."ballots", NEW."budget_id", NEW."created_at", NEW."cycle_id", NEW."error", NEW."finished_at", NEW."id", NEW."municipality_id", NEW."outcome", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."progress", NEW."published_at", NEW."published_by_id", NEW."requested_by_id", NEW."seconds", NEW."status"); RETURN NULL;',
+                    hash="31236de25996c6780eab4a710c7f196e7139e32a",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_e3530",
+                    table="budgeting_resultrun",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='resultrun',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budgeting_resultrunevent" ("ballots", "budget_id", "created_at", "cycle_id", "error", "finished_at", "id", "municipality_id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "progress", "published_at", "published_by_id", "requested_by_id", "seconds", "status") VALUES (OLD."ballots", OLD."budget_id", OLD."created_at", OLD."cycle_id", OLD."error", OLD."finished_at", OLD."id", OLD."municipality_id", OLD."outcome", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."progress", OLD."published_at", OLD."published_by_id", OLD."requested_by_id", OLD."seconds", OLD."status"); RETURN NULL;', hash='7c16fd98fd3acac8d67e21ac90f1cb1cedf59afe', operation='DELETE', pgid='pgtrigger_delete_delete_75ffa', table='budgeting_resultrun', when='AFTER')),
+            model_name="resultrun",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budgeting_resultrunevent" ("ballots", "budget_id", "created_at", "cycle_id", "error", "finished_at", "id", "municipality_id", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "progress", "published_at", "published_by_id", "requested_by_id", "seconds", "status") VALUES (OLD."ballots", OLD."budget_id", OLD."created_at", OLD."cycle_id", OLD."error", OLD."finished_at", OLD."id", OLD."municipality_id", OLD."outcome", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."progress", OLD."published_at", OLD."published_by_id", OLD."requested_by_id", OLD."seconds", OLD."status"); RETURN NULL;',
+                    hash="7c16fd98fd3acac8d67e21ac90f1cb1cedf59afe",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_75ffa",
+                    table="budgeting_resultrun",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]
