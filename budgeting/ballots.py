@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import time
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
@@ -269,10 +271,53 @@ def check_may_vote_in(voter: Voter, budget: Budget) -> None:
         )
 
 
-@transaction.atomic
+# Failed verifications an account may make in a cycle within the window: someone who knows a
+# personal number cannot try every year of birth. Counted in the shared cache, as sign-ins are.
+VERIFY_ATTEMPTS = 5
+VERIFY_WINDOW_SECONDS = 3600
+
+
+def _verify_failures_key(cycle: Cycle, user) -> str:
+    return f"budgeting:verify-failures:{cycle.pk}:{user.pk}"
+
+
+def _recent_failures(cycle: Cycle, user, now: float) -> list[float]:
+    history = cache.get(_verify_failures_key(cycle, user)) or []
+    return [t for t in history if t > now - VERIFY_WINDOW_SECONDS]
+
+
+def _check_attempts(cycle: Cycle, user) -> None:
+    now = time.time()
+    recent = _recent_failures(cycle, user, now)
+    if len(recent) >= VERIFY_ATTEMPTS:
+        minutes = max(1, round((min(recent) + VERIFY_WINDOW_SECONDS - now) / 60))
+        raise ValidationError(
+            _("Too many attempts. Try again in %(minutes)s minutes.") % {"minutes": minutes},
+            code="too_many_attempts",
+        )
+
+
+def _count_failure(cycle: Cycle, user) -> None:
+    now = time.time()
+    recent = _recent_failures(cycle, user, now)
+    cache.set(_verify_failures_key(cycle, user), [*recent, now], VERIFY_WINDOW_SECONDS)
+
+
 def voter_verify(*, cycle: Cycle, user, number: str, birth_year: int) -> Voter:
     """Verify an account as a resident on the cycle's voter list: the personal number and
-    year of birth must match a row of the list that no other account has claimed."""
+    year of birth must match a row of the list that no other account has claimed. An account
+    gets VERIFY_ATTEMPTS failures an hour per cycle."""
+    _check_attempts(cycle, user)
+    try:
+        return _voter_verify(cycle=cycle, user=user, number=number, birth_year=birth_year)
+    except ValidationError as error:
+        if error.code in ("bad_number", "not_on_list"):
+            _count_failure(cycle, user)
+        raise
+
+
+@transaction.atomic
+def _voter_verify(*, cycle: Cycle, user, number: str, birth_year: int) -> Voter:
     if not voters.is_personal_number(number):
         raise ValidationError(voters.PERSONAL_NUMBER_ERROR, code="bad_number")
     key = voters.person_key(number)

@@ -97,6 +97,22 @@ def test_a_number_claimed_by_another_account_is_refused(client, world, nino, eng
     assert "Another account has already verified itself" in answer.content.decode()
 
 
+def test_guessing_the_year_of_birth_is_stopped(world, nino, english_messages):
+    from django.core.exceptions import ValidationError
+
+    for year in range(1950, 1950 + ballots.VERIFY_ATTEMPTS):
+        with pytest.raises(ValidationError) as caught:
+            ballots.voter_verify(cycle=world["cycle"], user=nino, number=NINO[0], birth_year=year)
+        assert caught.value.code == "not_on_list"
+    # The right year now is refused too, until the hour has passed.
+    with pytest.raises(ValidationError) as caught:
+        ballots.voter_verify(cycle=world["cycle"], user=nino, number=NINO[0], birth_year=NINO[1])
+    assert caught.value.code == "too_many_attempts"
+    assert "Too many attempts" in caught.value.messages[0]
+    world["voters"]["nino"].refresh_from_db()
+    assert world["voters"]["nino"].user is None
+
+
 def test_one_account_is_one_resident(world, nino):
     ballots.voter_verify(cycle=world["cycle"], user=nino, number=NINO[0], birth_year=NINO[1])
     with pytest.raises(Exception) as caught:
