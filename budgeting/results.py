@@ -548,8 +548,16 @@ def _phase_dates(budget: Budget) -> tuple[str, str]:
     )
 
 
-def election_meta(budget: Budget, *, num_projects: int, num_votes: int) -> dict[str, str]:
+def election_meta(
+    budget: Budget, *, num_projects: int, num_votes: int, overridden: bool = False
+) -> dict[str, str]:
+    """The META section. pabulib's "equalshares/add1" stops when the shares would overspend
+    and is not completed greedily, so the checker would find our Method of Equal Shares (as
+    pabutools computes it, completed by the greedy rule) "not followed": its files say
+    "unknown", with a comment that names the method. So do files whose winners staff changed
+    by an override."""
     cycle = budget.cycle
+    greedy = cycle.winner_rule == Rule.GREEDY and not overridden
     begin, end = _phase_dates(budget)
     meta = {
         "description": f"{cycle.name_en or cycle.name_ka}: {budget.name_en or budget.name_ka}",
@@ -565,7 +573,7 @@ def election_meta(budget: Budget, *, num_projects: int, num_votes: int) -> dict[
             "num_votes": str(num_votes),
             "budget": str(int(budget.amount)),
             "vote_type": "approval",
-            "rule": "greedy" if cycle.winner_rule == Rule.GREEDY else "equalshares/add1",
+            "rule": "greedy" if greedy else "unknown",
             "date_begin": begin,
             "date_end": end,
         }
@@ -580,12 +588,21 @@ def election_meta(budget: Budget, *, num_projects: int, num_votes: int) -> dict[
     else:
         meta["min_sum_cost"] = str(int(budget.amount) * cycle.min_share_percent // 100)
         meta["max_sum_cost"] = str(int(budget.amount))
+    comments = []
     if cycle.winner_rule == Rule.EQUAL_SHARES:
-        meta["comment"] = (
-            "#1: The Method of Equal Shares as pabutools computes it: cost utilities, each "
+        comments.append(
+            "The Method of Equal Shares as pabutools computes it: cost utilities, each "
             "voter's share raised by 1 GEL at a time until the outcome is exhaustive or would "
             "overspend, then completed by the greedy rule."
         )
+    else:
+        comments.append("The greedy rule: most votes first, skipping what does not fit.")
+    if overridden:
+        comments.append(
+            "The municipality changed the rule's winners by overrides, each with its reason, "
+            "published with the results."
+        )
+    meta["comment"] = " ".join(f"#{n}: {text}" for n, text in enumerate(comments, start=1))
     meta.update({"language": "ka", "currency": "GEL"})
     return meta
 
@@ -629,7 +646,11 @@ def export_election(budget: Budget) -> str:
             zip(read.election.ballots, read.channels, strict=True), start=1
         )
     ]
-    meta = election_meta(budget, num_projects=len(projects), num_votes=len(votes))
+    ruled = set(run.outcome.get(budget.cycle.winner_rule, {}).get("winners", [])) if run else None
+    overridden = selected is not None and selected != ruled
+    meta = election_meta(
+        budget, num_projects=len(projects), num_votes=len(votes), overridden=overridden
+    )
     return pabulib.write(meta, projects, votes)
 
 

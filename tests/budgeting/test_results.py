@@ -375,6 +375,6 @@ def test_the_ballots_phase_is_in_the_election_meta(budget):
     meta = services.election_meta(budget, num_projects=5, num_votes=11)
     phase = budget.cycle.phases.get(kind=Phase.BALLOTING)
     assert meta["date_begin"] == timezone.localtime(phase.starts_at).strftime("%d.%m.%Y")
-    assert meta["rule"] == "equalshares/add1" and meta["vote_type"] == "approval"
+    assert meta["rule"] == "unknown" and meta["vote_type"] == "approval"
     assert (meta["min_length"], meta["max_length"]) == ("1", "3")
     assert meta["unit"] == "Rustavi" and meta["subunit"] == "Centre"

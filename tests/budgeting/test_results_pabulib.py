@@ -46,7 +46,8 @@ def test_the_export_passes_the_pabulib_checker(budget, officer):  # noqa: F811
     parsed = pabulib.parse(text)
     assert parsed.meta["country"] == "Georgia" and parsed.meta["unit"] == "Rustavi"
     assert parsed.meta["subunit"] == "Centre" and parsed.meta["instance"] == "pb-2027"
-    assert parsed.meta["rule"] == "equalshares/add1" and parsed.meta["currency"] == "GEL"
+    assert parsed.meta["rule"] == "unknown" and parsed.meta["currency"] == "GEL"
+    assert "Method of Equal Shares as pabutools computes it" in parsed.meta["comment"]
     assert parsed.meta["num_votes"] == "11" and parsed.meta["budget"] == "100000"
     a = parsed.projects[reference("A")]
     assert (a["votes"], a["cost"], a["selected"], a["category"]) == ("7", "60000", "1", "green")
@@ -138,7 +139,7 @@ def test_the_replay_api_answers_the_winners_of_both_rules(client, officer):  # n
         assert sorted(data[rule]["winners"]) == data[rule]["pabutools"]
 
 
-def test_the_replay_api_names_the_line_of_a_malformed_file(client, officer):  # noqa: F811
+def test_the_replay_api_names_the_line_of_a_malformed_file(client, officer, english_messages):  # noqa: F811
     client.force_login(officer)
     text = WARSAW.read_text(encoding="utf-8").replace("vote_type;approval", "vote_type;")
     upload = SimpleUploadedFile("broken.pb", text.encode(), content_type="text/plain")
