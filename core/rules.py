@@ -65,6 +65,16 @@ def is_superuser(user) -> bool:
     return bool(user.is_active and user.is_superuser)
 
 
+def municipality_ids_with_role(user, role: str) -> list[int] | None:
+    """The ids of the municipalities where the user holds the role; None: all of them (an
+    active superuser); [] for anyone signed out."""
+    if is_superuser.test(user):
+        return None
+    if not user.is_authenticated:
+        return []
+    return [pk for pk, roles in sorted(roles_by_municipality(user).items()) if role in roles]
+
+
 @rules.predicate
 def is_staff_of_municipality(user, obj) -> bool:
     """Any staff role in the object's municipality; with no object, any role anywhere."""

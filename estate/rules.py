@@ -14,9 +14,9 @@ import rules
 from core.models import Municipality, Role
 from core.rules import (
     is_superuser,
+    municipality_ids_with_role,
     municipality_of,
     roles_anywhere,
-    roles_by_municipality,
     roles_in,
 )
 
@@ -32,15 +32,7 @@ def is_property_officer_of(user, municipality: Municipality | None) -> bool:
 
 def officer_municipality_ids(user) -> list[int] | None:
     """The ids of the municipalities the user keeps the estate of; None: all (a superuser)."""
-    if is_superuser.test(user):
-        return None
-    if not user.is_authenticated:
-        return []
-    return [
-        pk
-        for pk, roles in sorted(roles_by_municipality(user).items())
-        if Role.PROPERTY_OFFICER in roles
-    ]
+    return municipality_ids_with_role(user, Role.PROPERTY_OFFICER)
 
 
 @rules.predicate
