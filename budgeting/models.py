@@ -17,23 +17,10 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core import audit
-from core.models import District, Municipality
-
-
-class Bilingual:
-    """`name`, `title` or `description` in the active language from `*_ka` and `*_en` fields."""
-
-    def _in_language(self, stem: str) -> str:
-        english = getattr(self, f"{stem}_en", "")
-        georgian = getattr(self, f"{stem}_ka", "")
-        if get_language() == "en":
-            return english or georgian
-        return georgian or english
-
+from core.models import Bilingual, District, Municipality
 
 # --- Cycles, phases and budgets --------------------------------------------------------------
 
@@ -251,7 +238,7 @@ class DeliveryStatus(models.TextChoices):
 
 
 @audit.track()
-class Proposal(models.Model):
+class Proposal(Bilingual, models.Model):
     """A resident's proposal at a place: a point or an area, with a description, photos, the
     author's cost estimate and, after review, the municipality's price. Feasible proposals with
     a price are the projects of the ballot; a winner (`winner`) then carries its delivery."""
@@ -334,8 +321,7 @@ class Proposal(models.Model):
 
     @property
     def review_reason(self) -> str:
-        english, georgian = self.review_reason_en, self.review_reason_ka
-        return (english or georgian) if get_language() == "en" else (georgian or english)
+        return self._in_language("review_reason")
 
     @property
     def on_ballot(self) -> bool:
@@ -592,7 +578,7 @@ class ResultRun(models.Model):
 
 
 @audit.track()
-class Override(models.Model):
+class Override(Bilingual, models.Model):
     """A decision by staff to fund a project that the rule left out, or not to fund one that it
     chose, with the reason; recorded and shown beside the results."""
 
@@ -610,8 +596,7 @@ class Override(models.Model):
 
     @property
     def reason(self) -> str:
-        english, georgian = self.reason_en, self.reason_ka
-        return (english or georgian) if get_language() == "en" else (georgian or english)
+        return self._in_language("reason")
 
 
 # --- Delivery --------------------------------------------------------------------------------

@@ -30,6 +30,18 @@ class BilingualNameMixin(models.Model):
         return self.name
 
 
+class Bilingual:
+    """Text in the active language from a pair of fields `<stem>_ka` and `<stem>_en`, the
+    other language's when the active one is empty (for fields where English is optional)."""
+
+    def _in_language(self, stem: str) -> str:
+        english = getattr(self, f"{stem}_en", "")
+        georgian = getattr(self, f"{stem}_ka", "")
+        if get_language() == "en":
+            return english or georgian
+        return georgian or english
+
+
 class MunicipalityQuerySet(models.QuerySet):
     def for_user(self, user):
         """Municipalities in which the user holds a staff role (all of them for a superuser)."""

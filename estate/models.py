@@ -17,12 +17,11 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import new_verification_code
 from core import audit
-from core.models import Municipality
+from core.models import Bilingual, Municipality
 
 CENTS = Decimal("0.01")
 
@@ -34,17 +33,6 @@ def money(value) -> Decimal:
 
 def money_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
-
-
-class Bilingual:
-    """`title` or `name` in the active language from `*_ka` and `*_en` fields."""
-
-    def _in_language(self, stem: str) -> str:
-        english = getattr(self, f"{stem}_en", "")
-        georgian = getattr(self, f"{stem}_ka", "")
-        if get_language() == "en":
-            return english or georgian
-        return georgian or english
 
 
 # --- The register ---------------------------------------------------------------------------
