@@ -79,17 +79,17 @@ class CycleSerializer(serializers.Serializer):
     name_ka = serializers.CharField()
     name_en = serializers.CharField()
     phase = serializers.ChoiceField(
-        choices=Phase.values,
+        choices=Phase.choices,
         help_text="The current phase; `finished` after the last one.",
     )
-    ballot_kind = serializers.ChoiceField(choices=BallotKind.values)
-    winner_rule = serializers.ChoiceField(choices=Rule.values)
+    ballot_kind = serializers.ChoiceField(choices=BallotKind.choices)
+    winner_rule = serializers.ChoiceField(choices=Rule.choices)
     total = serializers.IntegerField(help_text="The money of all its budgets, lari")
     url = serializers.CharField(allow_null=True, help_text="The cycle's page")
 
 
 class PhaseSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Phase.values)
+    kind = serializers.ChoiceField(choices=Phase.choices)
     name = serializers.CharField(help_text="In the language asked")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -98,14 +98,14 @@ class PhaseSerializer(serializers.Serializer):
 
 class RulesSerializer(serializers.Serializer):
     ballot_kind = serializers.ChoiceField(
-        choices=BallotKind.values,
+        choices=BallotKind.choices,
         help_text="knapsack: at least `min_share_percent` of the budget; knapsack_count: at "
         "least `min_projects`; approval: between `min_projects` and `max_projects`.",
     )
     min_share_percent = serializers.IntegerField()
     min_projects = serializers.IntegerField()
     max_projects = serializers.IntegerField(allow_null=True)
-    winner_rule = serializers.ChoiceField(choices=Rule.values)
+    winner_rule = serializers.ChoiceField(choices=Rule.choices)
     locked_at = serializers.DateTimeField(
         allow_null=True, help_text="When the first ballot locked them"
     )
@@ -249,14 +249,14 @@ class ProjectPropertiesSerializer(serializers.Serializer):
     budget_ka = serializers.CharField()
     budget_en = serializers.CharField()
     title = serializers.CharField()
-    category = serializers.ChoiceField(choices=Category.values)
+    category = serializers.ChoiceField(choices=Category.choices)
     status = serializers.ChoiceField(choices=[str(s) for s in PUBLIC_STATUSES])
     estimated_cost = serializers.IntegerField(help_text="The author's estimate, lari")
     cost = serializers.IntegerField(allow_null=True, help_text="The municipality's price, lari")
     supports = serializers.IntegerField()
     winner = serializers.BooleanField()
     delivery_status = serializers.ChoiceField(
-        choices=DeliveryStatus.values, allow_null=True, help_text="Winners only"
+        choices=DeliveryStatus.choices, allow_null=True, help_text="Winners only"
     )
     progress = serializers.IntegerField(allow_null=True, help_text="Winners only, 0 to 100")
     url = serializers.CharField(allow_null=True, help_text="The proposal's page")
@@ -272,7 +272,7 @@ class MilestoneSerializer(serializers.Serializer):
 
 class UpdateSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
-    delivery_status = serializers.ChoiceField(choices=DeliveryStatus.values)
+    delivery_status = serializers.ChoiceField(choices=DeliveryStatus.choices)
     progress = serializers.IntegerField()
     note_ka = serializers.CharField()
     note_en = serializers.CharField()
@@ -285,7 +285,7 @@ class PhotoSerializer(serializers.Serializer):
 
 
 class DeliverySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=DeliveryStatus.values)
+    status = serializers.ChoiceField(choices=DeliveryStatus.choices)
     progress = serializers.IntegerField()
     milestones = MilestoneSerializer(many=True)
     updates = UpdateSerializer(many=True, help_text="The reports, newest first")

@@ -50,6 +50,10 @@ def _link(url_name: str, *args, query: dict | None = None) -> str | None:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+# The layers whose features' cards offer "Propose a project here" (besides parcels and points).
+PROPOSE_FROM_LAYERS = ("streets",)
+
+
 def place_actions(place: Place, user) -> list[Link]:
     """At a place in a municipality whose cycle accepts proposals: propose a project here,
     started from the parcel (its outline) or from the point. One query: the accepting phase
@@ -59,7 +63,9 @@ def place_actions(place: Place, user) -> list[Link]:
 
     from budgeting.models import CyclePhase, Phase
 
-    if place.feature is not None and place.feature[0].startswith("budgeting-"):
+    # On a parcel's or a street's card, or at a bare point of the map; not on the cards of
+    # other layers' features (a zone, a dataset's well), which cost no query this way.
+    if place.feature is not None and place.feature[0] not in PROPOSE_FROM_LAYERS:
         return []
     now = timezone.now()
     phases = CyclePhase.objects.filter(

@@ -417,6 +417,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.statuses.status_choices",
         "RuleStatusEnum": ["pass", "fail", "warning"],
+        "BudgetingPhaseEnum": "budgeting.models.Phase",
+        "DeliveryStatusEnum": "budgeting.models.DeliveryStatus",
+        "ProposalStatusEnum": "budgeting.models.ProposalStatus",
+        "BallotStatusEnum": "budgeting.models.BallotStatus",
+        "BallotKindEnum": "budgeting.models.BallotKind",
+        "WinnerRuleEnum": "budgeting.models.Rule",
+        "ProposalCategoryEnum": "budgeting.models.Category",
+        "ProjectStatusEnum": "budgeting.api.PUBLIC_STATUSES",
     },
 }
 
@@ -439,7 +447,7 @@ LOGGING = {
     "loggers": {"procrastinate": {"level": "WARNING"}, "pyogrio": {"level": "WARNING"}},
 }
 
-# Participatory budgeting (docs/budgeting.md): the key of the keyed hash of residents' personal
+# Participatory budgeting (docs/budgeting-ballots.md): the key of the keyed hash of residents' personal
 # numbers (budgeting/voters.py). Unset, it is derived from SECRET_KEY; a deployment sets its own
 # and keeps it: a new key makes every voter list and ballot key unknown.
 BUDGETING_PERSON_KEY = env_str("BUDGETING_PERSON_KEY", "")

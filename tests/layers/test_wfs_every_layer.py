@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from lxml import etree
 
+from budgeting.demo import load_demo_budgeting
 from estate.demo import load_demo_estate
 from fixtures.demo import load_demo
 from layers.registry import registry
@@ -43,6 +44,7 @@ def demo(db, settings, tmp_path):
     summary = load_demo(**DEMO)
     load_demo_applications()  # what manage.py load_demo adds: the permit register's rows
     load_demo_estate()  # and the estate's register, lots and running auction
+    load_demo_budgeting(photos=False)  # and the budget cycles, proposals and winners
     return summary
 
 
